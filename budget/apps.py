@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BudgetConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "budget"
+    verbose_name = _("예산")

@@ -1,0 +1,195 @@
+"""Organisation: bureaus (국/단), departments (과/담당관), teams (팀) and staffing (인력)."""
+
+import datetime
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+MAX_HEADCOUNT = 999
+
+
+class Bureau(models.Model):
+    """A 국 or 단 grouping departments; the session booklet is ordered by bureau."""
+
+    name = models.CharField(_("국·단 이름"), max_length=50, unique=True)
+    order = models.PositiveIntegerField(_("순서"), default=0)
+
+    class Meta:
+        verbose_name = _("국·단")
+        verbose_name_plural = _("국·단")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    """A 과 or 담당관: the unit that writes one report per session."""
+
+    bureau = models.ForeignKey(
+        Bureau,
+        verbose_name=_("국·단"),
+        on_delete=models.PROTECT,
+        related_name="departments",
+        null=True,
+        blank=True,
+        help_text=_("구청장·부구청장 직속 부서는 비워 둡니다."),
+    )
+    name = models.CharField(_("부서 이름"), max_length=50, unique=True)
+    order = models.PositiveIntegerField(_("순서"), default=0)
+
+    class Meta:
+        verbose_name = _("부서")
+        verbose_name_plural = _("부서")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date) -> "TeamQuerySet":
+        """Teams that existed on `day` (established on or before it, not yet abolished)."""
+        return self.filter(
+            Q(established_on__isnull=True) | Q(established_on__lte=day),
+            Q(abolished_on__isnull=True) | Q(abolished_on__gt=day),
+        )
+
+
+class Team(models.Model):
+    """A 팀 of a department with its duties (업무분장), one duty per line."""
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("부서"), on_delete=models.CASCADE, related_name="teams"
+    )
+    name = models.CharField(_("팀 이름"), max_length=50)
+    duties = models.TextField(_("업무분장"), blank=True, help_text=_("한 줄에 업무 하나씩 적습니다."))
+    order = models.PositiveIntegerField(_("순서"), default=0)
+    established_on = models.DateField(_("신설일"), null=True, blank=True)
+    abolished_on = models.DateField(_("폐지일"), null=True, blank=True)
+
+    objects = TeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("팀")
+        verbose_name_plural = _("팀")
+        ordering = ["department", "order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "name"], name="team_unique_name"),
+            models.CheckConstraint(
+                condition=Q(established_on__isnull=True)
+                | Q(abolished_on__isnull=True)
+                | Q(established_on__lt=models.F("abolished_on")),
+                name="team_established_before_abolished",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name} {self.name}" if self.department_id else self.name
+
+    def duty_list(self) -> list[str]:
+        lines = (line.strip().lstrip("-○·").strip() for line in self.duties.splitlines())
+        return [line for line in lines if line]
+
+
+class JobSeries(models.TextChoices):
+    GENERAL = "general", _("일반직")
+    ADMIN_OPS = "admin_ops", _("관리운영직")
+    SPECIAL_TERM = "special_term", _("별정직·임기제")
+    RESEARCH = "research", _("연구·지도직")
+
+
+class Grade(models.TextChoices):
+    G1 = "1", _("1급")
+    G2 = "2", _("2급")
+    G3 = "3", _("3급")
+    G4 = "4", _("4급")
+    G5 = "5", _("5급")
+    G6 = "6", _("6급")
+    G7 = "7", _("7급")
+    G8 = "8", _("8급")
+    G9 = "9", _("9급")
+
+
+# The columns every staffing table prints, as in the council booklets; other cells that hold
+# people are added after them.
+STANDARD_COLUMNS: list[tuple[str, str]] = [
+    *((JobSeries.GENERAL, g) for g in "456789"),
+    *((JobSeries.ADMIN_OPS, g) for g in "6789"),
+    *((JobSeries.SPECIAL_TERM, g) for g in "6789"),
+]
+
+
+class StaffingSnapshotQuerySet(models.QuerySet):
+    def as_of(self, day: datetime.date) -> "StaffingSnapshotQuerySet":
+        return self.filter(as_of__lte=day).order_by("-as_of")
+
+
+class StaffingSnapshot(models.Model):
+    """정원 and 현원 of a department on one date; snapshots accumulate as history."""
+
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("부서"),
+        on_delete=models.CASCADE,
+        related_name="staffing_snapshots",
+    )
+    as_of = models.DateField(_("기준일"))
+
+    objects = StaffingSnapshotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("인력 현황")
+        verbose_name_plural = _("인력 현황")
+        ordering = ["department", "-as_of"]
+        get_latest_by = "as_of"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "as_of"], name="staffing_one_snapshot_per_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.department.name} 인력 ({self.as_of:%Y. %m. %d.})"
+
+
+class StaffingCell(models.Model):
+    """One job series × grade cell: 정원 (authorised) and 현원 (current) headcount."""
+
+    snapshot = models.ForeignKey(
+        StaffingSnapshot, verbose_name=_("인력 현황"), on_delete=models.CASCADE, related_name="cells"
+    )
+    series = models.CharField(_("직렬"), max_length=20, choices=JobSeries.choices)
+    grade = models.CharField(_("직급"), max_length=2, choices=Grade.choices)
+    authorized = models.PositiveSmallIntegerField(
+        _("정원"), default=0, validators=[MaxValueValidator(MAX_HEADCOUNT)]
+    )
+    current = models.PositiveSmallIntegerField(
+        _("현원"), default=0, validators=[MaxValueValidator(MAX_HEADCOUNT)]
+    )
+
+    class Meta:
+        verbose_name = _("인력 칸")
+        verbose_name_plural = _("인력 칸")
+        ordering = ["snapshot", "series", "grade"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "series", "grade"], name="staffing_cell_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(authorized__lte=MAX_HEADCOUNT) & Q(current__lte=MAX_HEADCOUNT),
+                name="staffing_cell_headcount_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_series_display()} {self.get_grade_display()}"
+
+    @property
+    def difference(self) -> int:
+        """과부족 = 현원 − 정원."""
+        return self.current - self.authorized
+
+

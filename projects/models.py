@@ -1,0 +1,125 @@
+"""Project cards (사업 카드) of a report section and their 개조식 blocks."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.fields import GaejosikField
+
+
+class Card(models.Model):
+    """One project card: number, title, team, purpose, ordered blocks, and a budget block."""
+
+    class BudgetKind(models.TextChoices):
+        NONE = "none", _("예산 블록 없음")
+        EXECUTION = "execution", _("예산액·집행액·집행률 (예산 사업)")
+        REQUIREMENT = "requirement", _("소요예산 (총액·재원)")
+        NON_BUDGET = "non_budget", _("비예산")
+
+    section = models.ForeignKey(
+        "reports.ReportSection", verbose_name=_("보고 단원"), on_delete=models.CASCADE, related_name="cards"
+    )
+    number = models.PositiveSmallIntegerField(_("번호"))
+    title = models.CharField(_("사업명"), max_length=200)
+    team = models.ForeignKey(
+        "org.Team",
+        verbose_name=_("담당 팀"),
+        on_delete=models.SET_NULL,
+        related_name="cards",
+        null=True,
+        blank=True,
+    )
+    purpose = models.TextField(_("추진 목적"), blank=True, help_text=_("카드 첫머리 상자에 들어가는 글입니다."))
+    order = models.PositiveIntegerField(_("순서"), default=0)
+    predecessor = models.ForeignKey(
+        "self",
+        verbose_name=_("이전 보고의 같은 사업"),
+        on_delete=models.SET_NULL,
+        related_name="successors",
+        null=True,
+        blank=True,
+    )
+    budget_kind = models.CharField(
+        _("예산 블록"), max_length=20, choices=BudgetKind.choices, default=BudgetKind.NONE
+    )
+    budget_heading = models.CharField(_("예산 블록 제목"), max_length=50, default="예산현황", blank=True)
+    budget_line = models.ForeignKey(
+        "budget.BudgetLine",
+        verbose_name=_("예산 사업"),
+        on_delete=models.PROTECT,
+        related_name="cards",
+        null=True,
+        blank=True,
+    )
+    required_national = models.PositiveBigIntegerField(_("소요예산 국비"), default=0)
+    required_city = models.PositiveBigIntegerField(_("소요예산 시비"), default=0)
+    required_district = models.PositiveBigIntegerField(_("소요예산 구비"), default=0)
+    required_other = models.PositiveBigIntegerField(_("소요예산 기타"), default=0)
+
+    class Meta:
+        verbose_name = _("사업 카드")
+        verbose_name_plural = _("사업 카드")
+        ordering = ["section", "order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "number"], name="card_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="card_number_positive"),
+            models.CheckConstraint(
+                condition=Q(budget_kind="execution", budget_line__isnull=False)
+                | (~Q(budget_kind="execution") & Q(budget_line__isnull=True)),
+                name="card_budget_line_only_for_execution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+    def required_parts(self) -> dict[str, int]:
+        return {
+            "national": self.required_national,
+            "city": self.required_city,
+            "district": self.required_district,
+            "other": self.required_other,
+        }
+
+    def clean(self) -> None:
+        super().clean()
+        if self.budget_kind == self.BudgetKind.EXECUTION and not self.budget_line_id:
+            raise ValidationError({"budget_line": _("예산액·집행액 블록에는 예산 사업을 골라야 합니다.")})
+        if self.budget_kind != self.BudgetKind.EXECUTION:
+            self.budget_line = None
+        if self.budget_kind == self.BudgetKind.REQUIREMENT and not any(self.required_parts().values()):
+            raise ValidationError({"required_district": _("소요예산 재원을 하나 이상 입력하세요.")})
+        if self.budget_kind != self.BudgetKind.REQUIREMENT:
+            self.required_national = self.required_city = 0
+            self.required_district = self.required_other = 0
+        report = self.section.report if self.section_id else None
+        if report is None:
+            return
+        if self.team_id and self.team.department_id != report.department_id:
+            raise ValidationError({"team": _("이 부서의 팀만 고를 수 있습니다.")})
+        line = self.budget_line
+        if line and (line.department_id != report.department_id or line.fiscal_year != report.session.year):
+            raise ValidationError(
+                {"budget_line": _("이 부서의 %(year)s년 예산 사업만 고를 수 있습니다.") % {"year": report.session.year}}
+            )
+
+
+class Block(models.Model):
+    """A □ block of a card: its heading and its 개조식 body (nested items and tables)."""
+
+    card = models.ForeignKey(Card, verbose_name=_("사업 카드"), on_delete=models.CASCADE, related_name="blocks")
+    heading = models.CharField(_("제목"), max_length=100, help_text=_("□ 뒤에 오는 제목 (예: 사업개요)"))
+    content = GaejosikField(
+        _("내용"),
+        help_text=_("○ - · ※ 기호로 적습니다. 표는 엑셀이나 한글에서 복사해 붙여 넣으면 됩니다(탭으로 구분)."),
+    )
+    order = models.PositiveIntegerField(_("순서"), default=0)
+
+    class Meta:
+        verbose_name = _("블록")
+        verbose_name_plural = _("블록")
+        ordering = ["card", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"□ {self.heading}"

@@ -1,0 +1,147 @@
+"""The report document: plain data that every renderer (web, PDF, later HWPX and the API) reads.
+
+It is built once by `reports.assembly` with every query done up front; nothing downstream
+touches the database. All values are JSON-friendly (ints, strings, lists, dicts), so a
+published version can be stored as JSON and read back into the same shapes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+def roman(n: int) -> str:
+    return ROMAN[n - 1] if 1 <= n <= len(ROMAN) else str(n)
+
+
+def circled(n: int) -> str:
+    return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else f"({n})"
+
+
+@dataclass
+class SessionInfo:
+    number: int
+    title: str  # 제227회 구의회 제2차 정례회
+    period: str  # 2020. 11. 20. ~ 12. 23.
+    year: int
+    figure_date: str  # 2020. 10. 31.
+
+
+@dataclass
+class Team:
+    name: str
+    duties: list[str]
+
+
+@dataclass
+class StaffingGroup:
+    label: str  # 일반직
+    span: int
+
+
+@dataclass
+class StaffingRow:
+    label: str  # 정원 / 현원 / 과부족
+    total: int
+    cells: list[int | None]  # None: nobody in this column on either row
+
+
+@dataclass
+class StaffingTable:
+    as_of: str | None  # None: no staffing entered up to the 기준일
+    groups: list[StaffingGroup]
+    grades: list[str]  # one label per column: 4급 …
+    rows: list[StaffingRow]
+
+
+@dataclass
+class BudgetRow:
+    name: str
+    amount: int
+    executed: int
+    expected: int | None
+    rate: str | None  # "71.4": one decimal, half-up; None without a budget
+
+
+@dataclass
+class BudgetTable:
+    as_of: str  # "10.31."
+    show_expected: bool
+    total: BudgetRow
+    rows: list[BudgetRow]
+
+
+@dataclass
+class Funding:
+    """An amount and its split by source, e.g. 115,900 = 시비 20,000 + 구비 95,900."""
+
+    total: int
+    parts: list[tuple[str, int]]  # [("시비", 20000), ("구비", 95900)], zero parts left out
+
+
+@dataclass
+class CardBudget:
+    kind: str  # execution | requirement | non_budget
+    heading: str
+    budget: Funding | None = None
+    executed: Funding | None = None
+    rate: str | None = None
+
+
+@dataclass
+class Block:
+    heading: str
+    nodes: list[dict]
+
+
+@dataclass
+class Card:
+    anchor: str
+    number: int
+    marker: str  # ①
+    title: str
+    team: str
+    purpose: str
+    blocks: list[Block]
+    budget: CardBudget | None
+
+
+@dataclass
+class Section:
+    anchor: str
+    numeral: str  # Ⅱ
+    kind: str
+    title: str
+    cards: list[Card]
+
+
+@dataclass
+class ContentsEntry:
+    numeral: str
+    title: str
+    anchor: str
+
+
+@dataclass
+class ReportDocument:
+    anchor: str  # prefix unique within a session booklet
+    session: SessionInfo
+    department: str
+    bureau: str
+    teams: list[Team]
+    staffing: StaffingTable
+    facilities: list[dict]
+    budget: BudgetTable
+    sections: list[Section]
+    contents: list[ContentsEntry] = field(default_factory=list)
+
+    @property
+    def card_count(self) -> int:
+        return sum(len(section.cards) for section in self.sections)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)

@@ -1,0 +1,61 @@
+"""Public pages: sessions, a session's departments, a department report, and their PDFs."""
+
+from urllib.parse import quote
+
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from reports import pdf
+from reports.assembly import assemble_report, assemble_session_outline
+from reports.models import DepartmentReport, Session
+
+
+def _get_report(number: int, department_id: int) -> DepartmentReport:
+    return get_object_or_404(
+        DepartmentReport.objects.select_related("session", "department"),
+        session__number=number,
+        department_id=department_id,
+    )
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+@require_safe
+def session_list(request):
+    sessions = Session.objects.annotate(report_count=Count("reports")).order_by("-number")
+    return render(request, "reports/session_list.html", {"sessions": sessions})
+
+
+@require_safe
+def session_detail(request, number: int):
+    session = get_object_or_404(Session, number=number)
+    return render(request, "reports/session_detail.html", {"outline": assemble_session_outline(session)})
+
+
+@require_safe
+def department_report(request, number: int, department_id: int):
+    report = _get_report(number, department_id)
+    context = {"doc": assemble_report(report), "department_id": department_id}
+    return render(request, "reports/department_report.html", context)
+
+
+@require_safe
+def department_pdf(request, number: int, department_id: int):
+    report = _get_report(number, department_id)
+    document = assemble_report(report)
+    filename = f"제{number}회_{document.department}_주요업무보고.pdf"
+    return _pdf_response(pdf.department_pdf(document), filename)
+
+
+@require_safe
+def session_pdf(request, number: int):
+    session = get_object_or_404(Session, number=number)
+    outline = assemble_session_outline(session)
+    documents = [assemble_report(report_id) for report_id in outline.report_ids]
+    return _pdf_response(pdf.session_pdf(outline, documents), f"제{number}회_주요업무보고.pdf")
