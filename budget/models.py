@@ -48,7 +48,10 @@ class BudgetLine(FundingParts):
     """A 단위사업 (top level, printed in 예산 현황) or a 세부사업 under one (cited by cards)."""
 
     department = models.ForeignKey(
-        "org.Department", verbose_name=_("부서"), on_delete=models.CASCADE, related_name="budget_lines"
+        "org.Department",
+        verbose_name=_("부서"),
+        on_delete=models.CASCADE,
+        related_name="budget_lines",
     )
     fiscal_year = models.PositiveSmallIntegerField(_("회계연도"))
     parent = models.ForeignKey(
@@ -95,7 +98,9 @@ class BudgetLine(FundingParts):
         if parent.parent_id is not None:
             raise ValidationError({"parent": _("세부사업 아래에 다시 세부사업을 둘 수 없습니다.")})
         if parent.department_id != self.department_id or parent.fiscal_year != self.fiscal_year:
-            raise ValidationError({"parent": _("같은 부서, 같은 회계연도의 단위사업만 고를 수 있습니다.")})
+            raise ValidationError(
+                {"parent": _("같은 부서, 같은 회계연도의 단위사업만 고를 수 있습니다.")}
+            )
 
 
 class ExecutionQuerySet(models.QuerySet):
@@ -150,7 +155,9 @@ def execution_errors(execution: Execution, line: BudgetLine | None) -> dict[str,
     for name in FUNDING_FIELDS:
         spent, budget = getattr(execution, name) or 0, getattr(line, name) or 0
         if spent > budget:
-            errors[name] = _("%(label)s 집행액 %(spent)s천원이 %(label)s 예산 %(budget)s천원보다 많습니다.") % {
+            errors[name] = _(
+                "%(label)s 집행액 %(spent)s천원이 %(label)s 예산 %(budget)s천원보다 많습니다."
+            ) % {
                 "label": FUNDING_LABELS[name],
                 "spent": f"{spent:,}",
                 "budget": f"{budget:,}",
@@ -161,9 +168,11 @@ def execution_errors(execution: Execution, line: BudgetLine | None) -> dict[str,
                 "budget": f"{line.amount:,}"
             }
         elif execution.expected < execution.total:
-            errors["expected"] = _("연말까지 집행 예정액은 이미 집행한 %(spent)s천원보다 적을 수 없습니다.") % {
-                "spent": f"{execution.total:,}"
-            }
+            errors["expected"] = _(
+                "연말까지 집행 예정액은 이미 집행한 %(spent)s천원보다 적을 수 없습니다."
+            ) % {"spent": f"{execution.total:,}"}
     if execution.as_of and execution.as_of.year != line.fiscal_year:
-        errors["as_of"] = _("집행 기준일은 %(year)s년 안의 날짜여야 합니다.") % {"year": line.fiscal_year}
+        errors["as_of"] = _("집행 기준일은 %(year)s년 안의 날짜여야 합니다.") % {
+            "year": line.fiscal_year
+        }
     return errors

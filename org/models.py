@@ -65,7 +65,9 @@ class Team(models.Model):
         Department, verbose_name=_("부서"), on_delete=models.CASCADE, related_name="teams"
     )
     name = models.CharField(_("팀 이름"), max_length=50)
-    duties = models.TextField(_("업무분장"), blank=True, help_text=_("한 줄에 업무 하나씩 적습니다."))
+    duties = models.TextField(
+        _("업무분장"), blank=True, help_text=_("한 줄에 업무 하나씩 적습니다.")
+    )
     order = models.PositiveIntegerField(_("순서"), default=0)
     established_on = models.DateField(_("신설일"), null=True, blank=True)
     abolished_on = models.DateField(_("폐지일"), null=True, blank=True)
@@ -159,7 +161,10 @@ class StaffingCell(models.Model):
     """One job series × grade cell: 정원 (authorised) and 현원 (current) headcount."""
 
     snapshot = models.ForeignKey(
-        StaffingSnapshot, verbose_name=_("인력 현황"), on_delete=models.CASCADE, related_name="cells"
+        StaffingSnapshot,
+        verbose_name=_("인력 현황"),
+        on_delete=models.CASCADE,
+        related_name="cells",
     )
     series = models.CharField(_("직렬"), max_length=20, choices=JobSeries.choices)
     grade = models.CharField(_("직급"), max_length=2, choices=Grade.choices)
@@ -191,5 +196,3 @@ class StaffingCell(models.Model):
     def difference(self) -> int:
         """과부족 = 현원 − 정원."""
         return self.current - self.authorized
-
-

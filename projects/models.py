@@ -18,7 +18,10 @@ class Card(models.Model):
         NON_BUDGET = "non_budget", _("비예산")
 
     section = models.ForeignKey(
-        "reports.ReportSection", verbose_name=_("보고 단원"), on_delete=models.CASCADE, related_name="cards"
+        "reports.ReportSection",
+        verbose_name=_("보고 단원"),
+        on_delete=models.CASCADE,
+        related_name="cards",
     )
     number = models.PositiveSmallIntegerField(_("번호"))
     title = models.CharField(_("사업명"), max_length=200)
@@ -30,7 +33,9 @@ class Card(models.Model):
         null=True,
         blank=True,
     )
-    purpose = models.TextField(_("추진 목적"), blank=True, help_text=_("카드 첫머리 상자에 들어가는 글입니다."))
+    purpose = models.TextField(
+        _("추진 목적"), blank=True, help_text=_("카드 첫머리 상자에 들어가는 글입니다.")
+    )
     order = models.PositiveIntegerField(_("순서"), default=0)
     predecessor = models.ForeignKey(
         "self",
@@ -43,7 +48,9 @@ class Card(models.Model):
     budget_kind = models.CharField(
         _("예산 블록"), max_length=20, choices=BudgetKind.choices, default=BudgetKind.NONE
     )
-    budget_heading = models.CharField(_("예산 블록 제목"), max_length=50, default="예산현황", blank=True)
+    budget_heading = models.CharField(
+        _("예산 블록 제목"), max_length=50, default="예산현황", blank=True
+    )
     budget_line = models.ForeignKey(
         "budget.BudgetLine",
         verbose_name=_("예산 사업"),
@@ -85,10 +92,14 @@ class Card(models.Model):
     def clean(self) -> None:
         super().clean()
         if self.budget_kind == self.BudgetKind.EXECUTION and not self.budget_line_id:
-            raise ValidationError({"budget_line": _("예산액·집행액 블록에는 예산 사업을 골라야 합니다.")})
+            raise ValidationError(
+                {"budget_line": _("예산액·집행액 블록에는 예산 사업을 골라야 합니다.")}
+            )
         if self.budget_kind != self.BudgetKind.EXECUTION:
             self.budget_line = None
-        if self.budget_kind == self.BudgetKind.REQUIREMENT and not any(self.required_parts().values()):
+        if self.budget_kind == self.BudgetKind.REQUIREMENT and not any(
+            self.required_parts().values()
+        ):
             raise ValidationError({"required_district": _("소요예산 재원을 하나 이상 입력하세요.")})
         if self.budget_kind != self.BudgetKind.REQUIREMENT:
             self.required_national = self.required_city = 0
@@ -99,20 +110,31 @@ class Card(models.Model):
         if self.team_id and self.team.department_id != report.department_id:
             raise ValidationError({"team": _("이 부서의 팀만 고를 수 있습니다.")})
         line = self.budget_line
-        if line and (line.department_id != report.department_id or line.fiscal_year != report.session.year):
+        if line and (
+            line.department_id != report.department_id or line.fiscal_year != report.session.year
+        ):
             raise ValidationError(
-                {"budget_line": _("이 부서의 %(year)s년 예산 사업만 고를 수 있습니다.") % {"year": report.session.year}}
+                {
+                    "budget_line": _("이 부서의 %(year)s년 예산 사업만 고를 수 있습니다.")
+                    % {"year": report.session.year}
+                }
             )
 
 
 class Block(models.Model):
     """A □ block of a card: its heading and its 개조식 body (nested items and tables)."""
 
-    card = models.ForeignKey(Card, verbose_name=_("사업 카드"), on_delete=models.CASCADE, related_name="blocks")
-    heading = models.CharField(_("제목"), max_length=100, help_text=_("□ 뒤에 오는 제목 (예: 사업개요)"))
+    card = models.ForeignKey(
+        Card, verbose_name=_("사업 카드"), on_delete=models.CASCADE, related_name="blocks"
+    )
+    heading = models.CharField(
+        _("제목"), max_length=100, help_text=_("□ 뒤에 오는 제목 (예: 사업개요)")
+    )
     content = GaejosikField(
         _("내용"),
-        help_text=_("○ - · ※ 기호로 적습니다. 표는 엑셀이나 한글에서 복사해 붙여 넣으면 됩니다(탭으로 구분)."),
+        help_text=_(
+            "○ - · ※ 기호로 적습니다. 표는 엑셀이나 한글에서 복사해 붙여 넣으면 됩니다(탭으로 구분)."
+        ),
     )
     order = models.PositiveIntegerField(_("순서"), default=0)
 

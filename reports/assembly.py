@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from django.db.models import Prefetch
 
 from budget.models import FUNDING_LABELS, BudgetLine, Execution, FundingParts, execution_rate
-from org.models import STANDARD_COLUMNS, Department, Grade, JobSeries, StaffingCell, StaffingSnapshot, Team
+from org.models import (
+    STANDARD_COLUMNS,
+    Department,
+    Grade,
+    JobSeries,
+    StaffingCell,
+    StaffingSnapshot,
+    Team,
+)
 from projects.models import Block, Card
 from reports import document as doc
 from reports.models import DepartmentReport, ReportSection, Session, format_date
@@ -23,11 +31,15 @@ GENERAL_STATUS_TITLE = "일반현황"
 def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
     """Build the document of one department report, with all figures as of the 기준일."""
     report_id = report.pk if isinstance(report, DepartmentReport) else report
-    report = DepartmentReport.objects.select_related("session", "department__bureau").get(pk=report_id)
+    report = DepartmentReport.objects.select_related("session", "department__bureau").get(
+        pk=report_id
+    )
     session, department = report.session, report.department
     day = session.figure_date
 
-    teams = list(Team.objects.active_on(day).filter(department=department).order_by("order", "name"))
+    teams = list(
+        Team.objects.active_on(day).filter(department=department).order_by("order", "name")
+    )
     snapshot = (
         StaffingSnapshot.objects.as_of(day)
         .filter(department=department)
@@ -53,7 +65,13 @@ def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
     anchor = f"d{department.pk}"
     executions = {line.pk: _latest(line.executions.all()) for line in lines}
     card_sections = [
-        _section(section, index, anchor, lines_by_id={line.pk: line for line in lines}, executions=executions)
+        _section(
+            section,
+            index,
+            anchor,
+            lines_by_id={line.pk: line for line in lines},
+            executions=executions,
+        )
         for index, section in enumerate(sections, start=2)
     ]
     contents = [doc.ContentsEntry(doc.roman(1), GENERAL_STATUS_TITLE, f"{anchor}-general")]
@@ -107,7 +125,9 @@ def _staffing(snapshot: StaffingSnapshot | None) -> doc.StaffingTable:
     if snapshot is not None:
         cells = {(cell.series, cell.grade): cell for cell in snapshot.cells.all()}
     extra = sorted(
-        key for key, cell in cells.items() if key not in STANDARD_COLUMNS and (cell.authorized or cell.current)
+        key
+        for key, cell in cells.items()
+        if key not in STANDARD_COLUMNS and (cell.authorized or cell.current)
     )
     columns = _column_order([*STANDARD_COLUMNS, *extra])
 
@@ -151,13 +171,17 @@ def _budget_table(lines: list[BudgetLine], executions: dict, day) -> doc.BudgetT
         execution = executions.get(line.pk)
         executed = execution.executed if execution else 0
         expected = execution.expected if execution else None
-        rows.append(doc.BudgetRow(line.name, line.amount, executed, expected, _rate(executed, line.amount)))
+        rows.append(
+            doc.BudgetRow(line.name, line.amount, executed, expected, _rate(executed, line.amount))
+        )
     show_expected = any(row.expected is not None for row in rows)
     amount = sum(row.amount for row in rows)
     executed = sum(row.executed for row in rows)
     expected = sum(row.expected or 0 for row in rows) if show_expected else None
     total = doc.BudgetRow("계", amount, executed, expected, _rate(executed, amount))
-    return doc.BudgetTable(as_of=f"{day.month}.{day.day}.", show_expected=show_expected, total=total, rows=rows)
+    return doc.BudgetTable(
+        as_of=f"{day.month}.{day.day}.", show_expected=show_expected, total=total, rows=rows
+    )
 
 
 def _card_budget(card: Card, lines_by_id: dict, executions: dict) -> doc.CardBudget | None:
@@ -166,7 +190,9 @@ def _card_budget(card: Card, lines_by_id: dict, executions: dict) -> doc.CardBud
     if card.budget_kind == kind.NON_BUDGET:
         return doc.CardBudget(kind=card.budget_kind, heading=heading)
     if card.budget_kind == kind.REQUIREMENT:
-        return doc.CardBudget(kind=card.budget_kind, heading=heading, budget=_funding(card.required_parts()))
+        return doc.CardBudget(
+            kind=card.budget_kind, heading=heading, budget=_funding(card.required_parts())
+        )
     if card.budget_kind == kind.EXECUTION and card.budget_line_id in lines_by_id:
         line = lines_by_id[card.budget_line_id]
         execution = executions.get(line.pk)
@@ -184,7 +210,9 @@ def _card_budget(card: Card, lines_by_id: dict, executions: dict) -> doc.CardBud
 # Sections and cards ---------------------------------------------------------------------------
 
 
-def _section(section: ReportSection, index: int, anchor: str, *, lines_by_id, executions) -> doc.Section:
+def _section(
+    section: ReportSection, index: int, anchor: str, *, lines_by_id, executions
+) -> doc.Section:
     section_anchor = f"{anchor}-s{index}"
     cards = [
         doc.Card(
@@ -200,7 +228,11 @@ def _section(section: ReportSection, index: int, anchor: str, *, lines_by_id, ex
         for card in section.cards.all()
     ]
     return doc.Section(
-        anchor=section_anchor, numeral=doc.roman(index), kind=section.kind, title=section.title, cards=cards
+        anchor=section_anchor,
+        numeral=doc.roman(index),
+        kind=section.kind,
+        title=section.title,
+        cards=cards,
     )
 
 
@@ -253,14 +285,23 @@ def assemble_session_outline(session: Session) -> SessionOutline:
     bureaus: dict[str, BureauEntry] = {}
     ordered = sorted(
         departments.values(),
-        key=lambda d: (d.bureau is not None, d.bureau.order if d.bureau else 0, d.bureau.name if d.bureau else "", d.order, d.name),
+        key=lambda d: (
+            d.bureau is not None,
+            d.bureau.order if d.bureau else 0,
+            d.bureau.name if d.bureau else "",
+            d.order,
+            d.name,
+        ),
     )
     for department in ordered:
         name = department.bureau.name if department.bureau else ""
         report = by_department.get(department.pk)
         bureaus.setdefault(name, BureauEntry(name, [])).departments.append(
             DepartmentEntry(
-                department.pk, department.name, report.pk if report else None, report.cards if report else 0
+                department.pk,
+                department.name,
+                report.pk if report else None,
+                report.cards if report else 0,
             )
         )
     return SessionOutline(session=session_info(session), bureaus=list(bureaus.values()))

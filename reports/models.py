@@ -30,7 +30,9 @@ class Session(models.Model):
         REGULAR = "regular", _("정례회")
         EXTRAORDINARY = "extraordinary", _("임시회")
 
-    number = models.PositiveIntegerField(_("회기 번호"), unique=True, help_text=_("제227회라면 227"))
+    number = models.PositiveIntegerField(
+        _("회기 번호"), unique=True, help_text=_("제227회라면 227")
+    )
     name = models.CharField(_("회기 이름"), max_length=50, help_text=_("예: 제2차 정례회, 임시회"))
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
     start_date = models.DateField(_("시작일"))
@@ -43,9 +45,12 @@ class Session(models.Model):
         verbose_name_plural = _("회기")
         ordering = ["-number"]
         constraints = [
-            models.CheckConstraint(condition=Q(start_date__lte=F("end_date")), name="session_start_before_end"),
             models.CheckConstraint(
-                condition=Q(figure_date__lte=F("end_date")), name="session_figure_date_not_after_end"
+                condition=Q(start_date__lte=F("end_date")), name="session_start_before_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(figure_date__lte=F("end_date")),
+                name="session_figure_date_not_after_end",
             ),
             models.CheckConstraint(
                 condition=Q(year__gte=2000) & Q(year__lte=2100), name="session_year_range"
@@ -73,7 +78,12 @@ class Session(models.Model):
         if self.figure_date and self.end_date and self.figure_date > self.end_date:
             raise ValidationError({"figure_date": _("기준일은 회기 종료일보다 늦을 수 없습니다.")})
         if self.figure_date and self.year and self.figure_date.year != self.year:
-            raise ValidationError({"figure_date": _("기준일은 보고 연도(%(year)s년) 안의 날짜여야 합니다.") % {"year": self.year}})
+            raise ValidationError(
+                {
+                    "figure_date": _("기준일은 보고 연도(%(year)s년) 안의 날짜여야 합니다.")
+                    % {"year": self.year}
+                }
+            )
 
 
 class DepartmentReportQuerySet(models.QuerySet):
@@ -98,11 +108,15 @@ class DepartmentReport(models.Model):
         APPROVED = "approved", _("승인")
         PUBLISHED = "published", _("공개")
 
-    session = models.ForeignKey(Session, verbose_name=_("회기"), on_delete=models.PROTECT, related_name="reports")
+    session = models.ForeignKey(
+        Session, verbose_name=_("회기"), on_delete=models.PROTECT, related_name="reports"
+    )
     department = models.ForeignKey(
         "org.Department", verbose_name=_("부서"), on_delete=models.PROTECT, related_name="reports"
     )
-    status = models.CharField(_("상태"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    status = models.CharField(
+        _("상태"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
     facilities = GaejosikField(
         _("주요시설 및 장비"), help_text=_("비워 두면 ‘해당없음’으로 나옵니다.")
     )
@@ -116,7 +130,9 @@ class DepartmentReport(models.Model):
         verbose_name_plural = _("부서 보고서")
         ordering = ["-session__number", "department__order", "department__name"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "department"], name="report_one_per_department_per_session"),
+            models.UniqueConstraint(
+                fields=["session", "department"], name="report_one_per_department_per_session"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -136,10 +152,15 @@ class ReportSection(models.Model):
         OTHER = "other", _("기타")
 
     report = models.ForeignKey(
-        DepartmentReport, verbose_name=_("부서 보고서"), on_delete=models.CASCADE, related_name="sections"
+        DepartmentReport,
+        verbose_name=_("부서 보고서"),
+        on_delete=models.CASCADE,
+        related_name="sections",
     )
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices, default=Kind.RESULTS)
-    title = models.CharField(_("단원 제목"), max_length=100, help_text=_("예: 2021년 주요업무 추진계획"))
+    title = models.CharField(
+        _("단원 제목"), max_length=100, help_text=_("예: 2021년 주요업무 추진계획")
+    )
     order = models.PositiveIntegerField(_("순서"), default=0)
 
     class Meta:

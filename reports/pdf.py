@@ -34,7 +34,9 @@ class StaticOnlyFetcher(URLFetcher):
         parts = urlsplit(url)
         base = urlsplit(settings.PDF_BASE_URL)
         static_prefix = settings.STATIC_URL
-        if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path.startswith(static_prefix):
+        if (parts.scheme, parts.netloc) == (base.scheme, base.netloc) and parts.path.startswith(
+            static_prefix
+        ):
             relative = unquote(parts.path[len(static_prefix) :])
             path = finders.find(relative) if ".." not in relative.split("/") else None
             if path:
@@ -70,13 +72,19 @@ def _department_documents(renderer: Renderer, report: ReportDocument) -> tuple[D
     body = renderer.render("reports/print/department_body.html", {"doc": report})
     numbers = anchor_pages(body)
     page_of = {entry.anchor: numbers.get(entry.anchor) for entry in report.contents}
-    front = renderer.render("reports/print/department_front.html", {"doc": report, "page_of": page_of})
+    front = renderer.render(
+        "reports/print/department_front.html", {"doc": report, "page_of": page_of}
+    )
     return front, body
 
 
 def department_pdf(report: ReportDocument) -> bytes:
     front, body = _department_documents(Renderer(), report)
-    return _write(front, [*front.pages, *body.pages], title=f"{report.session.title} {report.department} 주요업무 보고")
+    return _write(
+        front,
+        [*front.pages, *body.pages],
+        title=f"{report.session.title} {report.department} 주요업무 보고",
+    )
 
 
 def session_pdf(outline: SessionOutline, reports: list[ReportDocument]) -> bytes:
@@ -86,7 +94,9 @@ def session_pdf(outline: SessionOutline, reports: list[ReportDocument]) -> bytes
     parts: list[tuple[str, list]] = []  # (key for the contents, pages)
     for bureau in outline.bureaus:
         if bureau.name:
-            cover = renderer.render("reports/print/bureau_cover.html", {"outline": outline, "bureau": bureau})
+            cover = renderer.render(
+                "reports/print/bureau_cover.html", {"outline": outline, "bureau": bureau}
+            )
             parts.append((f"bureau:{bureau.name}", cover.pages))
         for department in bureau.departments:
             if department.name in by_name:
@@ -95,7 +105,8 @@ def session_pdf(outline: SessionOutline, reports: list[ReportDocument]) -> bytes
 
     def front(start_of: dict[str, int]) -> Document:
         return renderer.render(
-            "reports/print/session_front.html", {"outline": outline, "start_of": start_of, "reports": by_name}
+            "reports/print/session_front.html",
+            {"outline": outline, "start_of": start_of, "reports": by_name},
         )
 
     draft = front({})

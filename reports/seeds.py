@@ -57,11 +57,17 @@ def seed_load(*, data: dict[str, Any], replace: bool = False) -> tuple[Departmen
     _staffing(department, data.get("staffing"))
     lines = _budget(department, data.get("budget") or {"fiscal_year": year, "lines": []})
     report = _save(
-        DepartmentReport(session=session, department=department, facilities=_parse(data.get("facilities"), "facilities")),
+        DepartmentReport(
+            session=session,
+            department=department,
+            facilities=_parse(data.get("facilities"), "facilities"),
+        ),
     )
     for order, section_data in enumerate(data.get("sections") or [], start=1):
         section = _save(
-            ReportSection(report=report, kind=section_data["kind"], title=section_data["title"], order=order)
+            ReportSection(
+                report=report, kind=section_data["kind"], title=section_data["title"], order=order
+            )
         )
         for card_order, card_data in enumerate(section_data.get("cards") or [], start=1):
             _card(section, card_order, card_data, teams, lines)
@@ -79,14 +85,18 @@ def _save(instance):
     try:
         instance.full_clean()
     except ValidationError as error:
-        raise SeedError(f"{instance._meta.verbose_name} ‘{instance}’: {_messages(error)}") from error
+        raise SeedError(
+            f"{instance._meta.verbose_name} ‘{instance}’: {_messages(error)}"
+        ) from error
     instance.save()
     return instance
 
 
 def _messages(error: ValidationError) -> str:
     if hasattr(error, "message_dict"):
-        return "; ".join(f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items())
+        return "; ".join(
+            f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()
+        )
     return " ".join(error.messages)
 
 
@@ -125,7 +135,9 @@ def _department(data: dict) -> Department:
         names = bureau_data.get("departments") or names
     department = None
     for order, name in enumerate(names, start=1):
-        found, _created = Department.objects.get_or_create(name=name, defaults={"bureau": bureau, "order": order})
+        found, _created = Department.objects.get_or_create(
+            name=name, defaults={"bureau": bureau, "order": order}
+        )
         if name == data["department"]:
             department = found
     if department is None:
@@ -139,7 +151,12 @@ def _teams(department: Department, teams: list[dict]) -> dict[str, Team]:
         team = Team.objects.filter(department=department, name=team_data["name"]).first()
         if team is None:
             team = _save(
-                Team(department=department, name=team_data["name"], duties=team_data.get("duties") or "", order=order)
+                Team(
+                    department=department,
+                    name=team_data["name"],
+                    duties=team_data.get("duties") or "",
+                    order=order,
+                )
             )
         result[team.name] = team
     return result
@@ -152,14 +169,20 @@ GRADES = {str(choice.label): choice.value for choice in Grade}
 def _staffing(department: Department, data: dict | None) -> None:
     if not data:
         return
-    snapshot, _created = StaffingSnapshot.objects.get_or_create(department=department, as_of=data["as_of"])
+    snapshot, _created = StaffingSnapshot.objects.get_or_create(
+        department=department, as_of=data["as_of"]
+    )
     snapshot.cells.all().delete()
     for series, grade, authorized, current in data["cells"]:
         if series not in SERIES or grade not in GRADES:
             raise SeedError(f"인력: ‘{series} {grade}’는 알 수 없는 직렬·직급입니다.")
         _save(
             StaffingCell(
-                snapshot=snapshot, series=SERIES[series], grade=GRADES[grade], authorized=authorized, current=current
+                snapshot=snapshot,
+                series=SERIES[series],
+                grade=GRADES[grade],
+                authorized=authorized,
+                current=current,
             )
         )
 
@@ -199,7 +222,13 @@ def _budget(department: Department, data: dict) -> dict[str, BudgetLine]:
     return lines
 
 
-def _card(section: ReportSection, order: int, data: dict, teams: dict[str, Team], lines: dict[str, BudgetLine]) -> Card:
+def _card(
+    section: ReportSection,
+    order: int,
+    data: dict,
+    teams: dict[str, Team],
+    lines: dict[str, BudgetLine],
+) -> Card:
     where = f"{section.title} {data.get('number')}번 카드"
     team = None
     if data.get("team"):

@@ -35,7 +35,9 @@ def session_list(request):
 @require_safe
 def session_detail(request, number: int):
     session = get_object_or_404(Session, number=number)
-    return render(request, "reports/session_detail.html", {"outline": assemble_session_outline(session)})
+    return render(
+        request, "reports/session_detail.html", {"outline": assemble_session_outline(session)}
+    )
 
 
 @require_safe

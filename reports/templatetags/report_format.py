@@ -91,3 +91,11 @@ MARKER_CLASSES = {"○": "circle", "-": "dash", "·": "dot", "※": "note"}
 @register.filter
 def marker_class(marker) -> str:
     return MARKER_CLASSES.get(marker, "other")
+
+
+@register.filter(name="roman")
+def roman_filter(number) -> str:
+    """3 → Ⅲ, as the booklets number their parts and departments."""
+    from reports.document import roman
+
+    return roman(int(number))

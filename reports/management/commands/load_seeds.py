@@ -7,7 +7,9 @@ class Command(BaseCommand):
     help = "fixtures/seeds/*.yaml의 실제 보고서 두 건을 불러옵니다(이미 있으면 건너뜁니다)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--replace", action="store_true", help="이미 있는 보고서를 지우고 다시 불러옵니다.")
+        parser.add_argument(
+            "--replace", action="store_true", help="이미 있는 보고서를 지우고 다시 불러옵니다."
+        )
 
     def handle(self, *args, replace: bool = False, **options):
         for path in seed_files():

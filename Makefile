@@ -1,0 +1,94 @@
+# 업무보고 포털 — development entry points. See README.md, "개발 환경 / Development".
+#
+#   make run      venv + migrate + seeds + demo users, then the dev server on 127.0.0.1:8000
+#   make test     system packages + venv, then the whole suite on a throwaway PostgreSQL 15, then SQLite
+#   make bench    venv, then manage.py bench
+#   make lint     ruff check + ruff format --check
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON3 ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-from-pyproject
+PG_BIN ?= /usr/lib/postgresql/15/bin
+APT_GET ?= apt-get
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+# Extra arguments for pytest / manage.py bench, e.g. make test PYTEST_ARGS='-k budget -x'
+PYTEST_ARGS ?=
+BENCH_ARGS ?=
+
+.PHONY: help venv install sysdeps run test test-postgres test-sqlite bench lint
+
+help:
+	@echo "make run | test | test-postgres | test-sqlite | bench | lint | venv | sysdeps"
+
+# --- Python environment ---------------------------------------------------------------------
+# The stamp lives inside .venv: deleting .venv or editing pyproject.toml re-installs.
+venv install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@if ! $(PY) -c '' 2>/dev/null; then \
+	    echo "== creating $(VENV) with $$(command -v $(PYTHON3))"; \
+	    rm -rf $(VENV); \
+	    $(PYTHON3) -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --progress-bar off -e '.[dev]'
+	@# setuptools leaves its metadata folder in the checkout; the install does not need it.
+	@rm -rf *.egg-info
+	@touch $@
+
+# --- Debian packages needed at test time ----------------------------------------------------
+# Each package is checked first; apt-get update and install run only if something is missing.
+sysdeps:
+	@missing=""; \
+	installed() { dpkg-query -W -f='$${db:Status-Abbrev}' "$$1" 2>/dev/null | grep -q '^ii'; }; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v pdftoppm && command -v pdftotext; } >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	for pkg in libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0; do \
+	    installed $$pkg || missing="$$missing $$pkg"; \
+	done; \
+	for tool in initdb pg_ctl postgres psql; do \
+	    if [ ! -x "$(PG_BIN)/$$tool" ]; then missing="$$missing postgresql-15"; break; fi; \
+	done; \
+	if [ -z "$$missing" ]; then \
+	    echo "== sysdeps: all present (chromium, poppler-utils, libharfbuzz-subset0, pango, postgresql-15)"; \
+	else \
+	    echo "== sysdeps: installing$$missing"; \
+	    $(SUDO) $(APT_GET) update; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y --no-install-recommends $$missing; \
+	fi
+
+# --- Development server ---------------------------------------------------------------------
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_seeds
+	$(PY) manage.py ensure_demo_users
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+# --- Tests ----------------------------------------------------------------------------------
+# Both databases always run; the target fails if either run fails (or collects no tests).
+test: sysdeps $(STAMP)
+	@pg=0; lite=0; \
+	PYTHON=$(PY) PG_BIN=$(PG_BIN) bash tests/run_suite.sh postgres $(PYTEST_ARGS) || pg=$$?; \
+	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS) || lite=$$?; \
+	echo "== make test: postgres exit $$pg, sqlite exit $$lite"; \
+	[ $$pg -eq 0 ] && [ $$lite -eq 0 ]
+
+test-postgres: sysdeps $(STAMP)
+	PYTHON=$(PY) PG_BIN=$(PG_BIN) bash tests/run_suite.sh postgres $(PYTEST_ARGS)
+
+test-sqlite: $(STAMP)
+	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS)
+
+# --- Benchmarks and lint --------------------------------------------------------------------
+bench: $(STAMP)
+	$(PY) manage.py bench $(BENCH_ARGS)
+
+lint: $(STAMP)
+	@rc=0; \
+	$(VENV)/bin/ruff check . || rc=1; \
+	$(VENV)/bin/ruff format --check . || rc=1; \
+	exit $$rc

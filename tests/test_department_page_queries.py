@@ -1,0 +1,38 @@
+"""The department page and its assembly run a fixed number of queries, whatever the size."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from reports.assembly import assemble_report
+
+
+def _queries_for_page(client, report) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(report.get_absolute_url())
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_a_40_card_report_page_costs_as_many_queries_as_a_1_card_one(client, make_report):
+    small = make_report(cards=1, department="작은과")
+    large = make_report(cards=40, department="큰과")
+
+    assert _queries_for_page(client, small) == _queries_for_page(client, large)
+
+
+def test_the_department_page_stays_within_its_query_budget(
+    client, make_report, django_assert_max_num_queries
+):
+    report = make_report(cards=40)
+
+    with django_assert_max_num_queries(11):
+        client.get(report.get_absolute_url())
+
+
+def test_rendering_the_assembled_document_runs_no_query(make_report, django_assert_num_queries):
+    from django.template.loader import render_to_string
+
+    document = assemble_report(make_report(cards=5))
+
+    with django_assert_num_queries(0):
+        render_to_string("reports/print/department_body.html", {"doc": document, "print": True})
