@@ -56,7 +56,7 @@ class GaejosikError(ValueError):
 
 def parse(text: str) -> list[Node]:
     """Parse a block body into a list of item, table and text nodes."""
-    if len(text) > MAX_TEXT_CHARS:
+    if sum(len(line.lstrip()) for line in text.splitlines()) > MAX_TEXT_CHARS:
         raise GaejosikError(1, MESSAGE_TEXT_TOO_LONG)
     return _Parser(_split_lines(text)).run()
 
@@ -132,7 +132,8 @@ def _starts_with_marker_and_space(line: str) -> bool:
 
 
 def _check_length(line: str, number: int) -> None:
-    if len(line) > MAX_LINE_CHARS:
+    # Indentation does not count: saving re-indents lines, and must not push them over.
+    if len(line.lstrip()) > MAX_LINE_CHARS:
         raise GaejosikError(number, MESSAGE_LINE_TOO_LONG)
 
 

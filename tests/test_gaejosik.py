@@ -686,3 +686,9 @@ def test_normalize_is_idempotent_on_messy_paste(messy):
     except GaejosikError:
         reject()
     assert normalize(once) == once
+
+
+def test_a_long_line_saved_once_can_be_saved_again_at_a_deeper_indent():
+    nodes = parse("○ 상위\n - " + "가" * 998)
+
+    assert parse(to_text(nodes)) == nodes

@@ -1,0 +1,124 @@
+"""Clerks print: A4 PDFs whose contents and list tables give the pages things really start on."""
+
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from pypdf import PdfReader
+
+from reports import pdf
+from reports.assembly import assemble_report, assemble_session_outline
+from tests.textmatch import pdf_pages, squash
+
+pytestmark = pytest.mark.slow
+
+FRONT_PAGES = 2  # cover, 보고 순서
+CONTENTS_LINE = re.compile(r"^([ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ])\.\s*(.+?)[\s.]*?(\d+)$")
+LIST_ROW = re.compile(r"^([①-⑳])\s*(.+?)\s+(\d+)$")
+
+
+@pytest.fixture
+def pages_2020(client, report_2020) -> list[str]:
+    url = reverse("reports:department_pdf", args=[report_2020.session.number, report_2020.department_id])
+    return pdf_pages(client.get(url).content)
+
+
+def _contents(pages: list[str]) -> list[tuple[str, str, int]]:
+    lines = [line.strip() for line in pages[1].splitlines()]
+    return [(m[1], m[2].rstrip(" ."), int(m[3])) for line in lines if (m := CONTENTS_LINE.match(line))]
+
+
+def test_the_contents_lists_every_part_with_a_page_number(pages_2020):
+    titles = [title for _numeral, title, _page in _contents(pages_2020)]
+
+    assert titles == ["일반현황", "주요업무 추진실적", "2021년 주요업무 추진계획", "신규·중점 추진사업"]
+
+
+def test_each_part_starts_on_the_page_the_contents_gives(pages_2020):
+    body = pages_2020[FRONT_PAGES:]
+    for numeral, title, page in _contents(pages_2020):
+        first = next(i for i, text in enumerate(body, start=1) if squash(f"{numeral}.{title}") in squash(text))
+        assert first == page, f"{numeral}. {title}: contents say {page}, starts on {first}"
+
+
+def test_each_card_starts_on_the_page_its_list_table_gives(pages_2020):
+    body = pages_2020[FRONT_PAGES:]
+    rows = [
+        (m[2], int(m[3]))
+        for text in body
+        for line in text.splitlines()
+        if (m := LIST_ROW.match(line.strip()))
+    ]
+
+    assert len(rows) == 8
+    for title, page in rows:
+        assert squash(title) in squash(body[page - 1].split("\n□")[0]), f"{title} is not at the top of page {page}"
+
+
+def test_body_pages_are_numbered_from_one_and_front_pages_are_not(pages_2020):
+    body = pages_2020[FRONT_PAGES:]
+
+    assert all(f"- {number} -" in text for number, text in enumerate(body, start=1))
+    assert not any(re.search(r"- \d+ -", text) for text in pages_2020[:FRONT_PAGES])
+
+
+def test_the_pdf_is_a4_and_uses_the_fonts_shipped_with_the_project(client, report_2020):
+    url = reverse("reports:department_pdf", args=[report_2020.session.number, report_2020.department_id])
+    reader = PdfReader(io.BytesIO(client.get(url).content))
+    fonts = {
+        str(font["/BaseFont"])
+        for page in reader.pages
+        for font in page["/Resources"]["/Font"].values()
+        if "/BaseFont" in font.get_object()
+    }
+    width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
+
+    assert (round(float(width) * 25.4 / 72), round(float(height) * 25.4 / 72)) == (210, 297)
+    assert {name.split("+")[-1] for name in fonts} >= {"Report-Myeongjo", "Report-Gothic-Bold"}
+
+
+def test_the_session_booklet_contents_give_each_departments_first_page(report_2020, report_2018):
+    outline = assemble_session_outline(report_2020.session)
+    pages = pdf_pages(pdf.session_pdf(outline, [assemble_report(r) for r in outline.report_ids]))
+    listed = re.search(r"비전협력과[\s.]*?(\d+)", pages[1])
+
+    assert listed, pages[1]
+    start = pages[int(listed[1]) - 1]
+    assert "비전협력과" in start and "주요업무보고" in squash(start)
+
+
+def test_the_session_booklet_is_one_pdf_of_covers_and_departments(client, report_2020):
+    response = client.get(reverse("reports:session_pdf", args=[report_2020.session.number]))
+
+    text = squash("\n".join(pdf_pages(response.content)))
+    assert response["Content-Type"] == "application/pdf"
+    assert text.index("미래비전추진단") < text.index("Ⅰ.일반현황")
+
+
+class TestTheFetcher:
+    """WeasyPrint may read the project's static files and data: URLs, nothing else."""
+
+    def test_it_serves_a_static_file(self):
+        response = pdf.StaticOnlyFetcher().fetch("https://portal.invalid/static/css/print.css")
+
+        assert b"@page" in response.read()
+
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "file:///etc/passwd",
+            "http://127.0.0.1:8000/admin/",
+            "https://example.com/static/css/print.css",
+            "https://portal.invalid/static/../config/settings.py",
+            "https://portal.invalid/media/anything.png",
+        ],
+    )
+    def test_it_refuses_anything_else(self, url):
+        with pytest.raises(ValueError):
+            pdf.StaticOnlyFetcher().fetch(url)
+
+    def test_it_reads_data_urls(self):
+        response = pdf.StaticOnlyFetcher().fetch("data:text/plain;base64,7ZWc6riA")
+
+        assert response.read().decode() == "한글"
