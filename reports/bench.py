@@ -1,0 +1,107 @@
+"""Figures for `make bench`: session PDF throughput and the department page's cost.
+
+Everything runs in a throwaway test database (like the test runner's), so the demo data is
+never touched. It prints figures; it asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from reports import pdf
+from reports.assembly import assemble_report, assemble_session_outline
+from reports.models import Session
+from reports.synthetic import build_report
+
+
+def _rss_kib(field: str) -> int:
+    """VmRSS (now) or VmHWM (peak) of this process, in KiB, from /proc."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _timed(action: Callable[[], object], repeat: int) -> tuple[object, float]:
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = action()
+        times.append(time.perf_counter() - started)
+    return result, statistics.median(times)
+
+
+def build_session(*, departments: int, cards: int, number: int = 990) -> Session:
+    for index in range(departments):
+        build_report(
+            cards=cards,
+            session_number=number,
+            department_name=f"시험{index + 1:02d}과",
+            bureau_name=f"시험{index // 5 + 1}국",
+        )
+    return Session.objects.get(number=number)
+
+
+def session_pdf_figures(session: Session) -> dict[str, float]:
+    import io
+
+    from pypdf import PdfReader
+
+    baseline = _rss_kib("VmRSS")
+    started = time.perf_counter()
+    outline = assemble_session_outline(session)
+    documents = [assemble_report(report_id) for report_id in outline.report_ids]
+    content = pdf.session_pdf(outline, documents)
+    seconds = time.perf_counter() - started
+    pages = len(PdfReader(io.BytesIO(content)).pages)
+    return {
+        "pages": pages,
+        "seconds": seconds,
+        "pages_per_second": pages / seconds,
+        "peak_rss_mib": _rss_kib("VmHWM") / 1024,
+        "growth_mib": (_rss_kib("VmHWM") - baseline) / 1024,
+        "size_kib": len(content) / 1024,
+    }
+
+
+def department_page_figures(*, cards: int, repeat: int = 5) -> dict[str, float]:
+    report = build_report(cards=cards, session_number=980 + cards, department_name=f"쪽수{cards}과")
+    client = Client()
+    url = report.get_absolute_url()
+    client.get(url)  # warm the template cache
+    connection.queries_log.clear()  # a full log (maxlen 9000) would make every count 0
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    _response, seconds = _timed(lambda: client.get(url), repeat)
+    return {"cards": cards, "queries": len(queries), "ms": seconds * 1000}
+
+
+def run(*, departments: int = 30, cards: int = 8, write: Callable[[str], None] = print) -> None:
+    # Like the test client in the test suite: keep the one (test) connection open between requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    write(f"== 회기 책자 PDF: 가상 회기 {departments}개 부서 × 사업 카드 {cards}건")
+    started = time.perf_counter()
+    session = build_session(departments=departments, cards=cards)
+    write(f"   데이터 생성 {time.perf_counter() - started:.1f}s")
+    figures = session_pdf_figures(session)
+    write(
+        "   pages={pages} seconds={seconds:.1f} pages/s={pages_per_second:.1f} "
+        "peak_rss={peak_rss_mib:.0f}MiB (+{growth_mib:.0f}MiB while rendering) size={size_kib:.0f}KiB".format(
+            **figures
+        )
+    )
+    write("== 부서 보고서 웹 페이지")
+    for count in (1, 40):
+        page = department_page_figures(cards=count)
+        write(
+            "   cards={cards:<3} queries={queries} render={ms:.0f}ms (median of 5)".format(**page)
+        )

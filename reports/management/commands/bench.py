@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from reports import bench
+
+
+class Command(BaseCommand):
+    help = "성능 수치를 출력합니다(임시 시험 데이터베이스에서): 회기 PDF, 부서 페이지 쿼리 수와 렌더링 시간."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--departments", type=int, default=30)
+        parser.add_argument("--cards", type=int, default=8)
+
+    def handle(self, *args, departments: int, cards: int, **options):
+        old_name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            bench.run(departments=departments, cards=cards, write=self.stdout.write)
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
