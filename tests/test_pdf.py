@@ -20,25 +20,38 @@ LIST_ROW = re.compile(r"^([①-⑳])\s*(.+?)\s+(\d+)$")
 
 @pytest.fixture
 def pages_2020(client, report_2020) -> list[str]:
-    url = reverse("reports:department_pdf", args=[report_2020.session.number, report_2020.department_id])
+    url = reverse(
+        "reports:department_pdf", args=[report_2020.session.number, report_2020.department_id]
+    )
     return pdf_pages(client.get(url).content)
 
 
 def _contents(pages: list[str]) -> list[tuple[str, str, int]]:
     lines = [line.strip() for line in pages[1].splitlines()]
-    return [(m[1], m[2].rstrip(" ."), int(m[3])) for line in lines if (m := CONTENTS_LINE.match(line))]
+    return [
+        (m[1], m[2].rstrip(" ."), int(m[3])) for line in lines if (m := CONTENTS_LINE.match(line))
+    ]
 
 
 def test_the_contents_lists_every_part_with_a_page_number(pages_2020):
     titles = [title for _numeral, title, _page in _contents(pages_2020)]
 
-    assert titles == ["일반현황", "주요업무 추진실적", "2021년 주요업무 추진계획", "신규·중점 추진사업"]
+    assert titles == [
+        "일반현황",
+        "주요업무 추진실적",
+        "2021년 주요업무 추진계획",
+        "신규·중점 추진사업",
+    ]
 
 
 def test_each_part_starts_on_the_page_the_contents_gives(pages_2020):
     body = pages_2020[FRONT_PAGES:]
     for numeral, title, page in _contents(pages_2020):
-        first = next(i for i, text in enumerate(body, start=1) if squash(f"{numeral}.{title}") in squash(text))
+        first = next(
+            i
+            for i, text in enumerate(body, start=1)
+            if squash(f"{numeral}.{title}") in squash(text)
+        )
         assert first == page, f"{numeral}. {title}: contents say {page}, starts on {first}"
 
 
@@ -53,7 +66,9 @@ def test_each_card_starts_on_the_page_its_list_table_gives(pages_2020):
 
     assert len(rows) == 8
     for title, page in rows:
-        assert squash(title) in squash(body[page - 1].split("\n□")[0]), f"{title} is not at the top of page {page}"
+        assert squash(title) in squash(body[page - 1].split("\n□")[0]), (
+            f"{title} is not at the top of page {page}"
+        )
 
 
 def test_body_pages_are_numbered_from_one_and_front_pages_are_not(pages_2020):
@@ -64,7 +79,9 @@ def test_body_pages_are_numbered_from_one_and_front_pages_are_not(pages_2020):
 
 
 def test_the_pdf_is_a4_and_uses_the_fonts_shipped_with_the_project(client, report_2020):
-    url = reverse("reports:department_pdf", args=[report_2020.session.number, report_2020.department_id])
+    url = reverse(
+        "reports:department_pdf", args=[report_2020.session.number, report_2020.department_id]
+    )
     reader = PdfReader(io.BytesIO(client.get(url).content))
     fonts = {
         str(font["/BaseFont"])

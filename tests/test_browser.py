@@ -1,0 +1,86 @@
+"""A council member reads the report on a phone, in Debian's Chromium driven by Playwright."""
+
+import os
+import shutil
+
+import pytest
+
+from reports.seeds import SEED_DIR, seed_load_file
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not shutil.which("chromium"), reason="Debian chromium missing"),
+]
+
+# Playwright's sync API keeps an event loop on this thread; the ORM calls here are all setup.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
+    )
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def seeded_2020(transactional_db):
+    report, _created = seed_load_file(SEED_DIR / "2020_vision.yaml")
+    return report
+
+
+def test_on_a_phone_the_report_never_scrolls_sideways(live_server, phone, seeded_2020):
+    phone.goto(live_server.url + seeded_2020.get_absolute_url())
+
+    overflow = phone.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+
+
+def test_on_a_phone_wide_tables_scroll_inside_their_own_box(live_server, phone, seeded_2020):
+    phone.goto(live_server.url + seeded_2020.get_absolute_url())
+
+    region = phone.locator("[aria-label='인력 현황 표']")
+    assert region.evaluate("el => el.scrollWidth > el.clientWidth")
+
+
+def test_a_reader_jumps_from_the_list_table_to_the_card(live_server, phone, seeded_2020):
+    phone.goto(live_server.url + seeded_2020.get_absolute_url())
+
+    phone.get_by_role("link", name="여의도 금융특정개발진흥지구 육성").first.click()
+    assert phone.locator(":target h3").inner_text().endswith("여의도 금융특정개발진흥지구 육성")
+
+
+def test_from_the_session_list_a_reader_reaches_the_department_report(
+    live_server, browser, seeded_2020
+):
+    page = browser.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="제227회 구의회 제2차 정례회").click()
+    page.get_by_role("link", name="비전협력과", exact=True).click()
+
+    assert (
+        page.get_by_role("heading", level=1).inner_text().replace("\n", " ")
+        == "2020년 주요업무 보고"
+    )
