@@ -2,7 +2,6 @@
 
 import datetime
 
-import pytest
 from django.db import IntegrityError, transaction
 
 from budget.models import BudgetLine
