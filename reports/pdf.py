@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
 from weasyprint import HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
@@ -53,7 +54,9 @@ class Renderer:
     fetcher: StaticOnlyFetcher = field(default_factory=StaticOnlyFetcher)
 
     def render(self, template: str, context: dict) -> Document:
-        html = render_to_string(template, {"print": True, **context})
+        # The printed booklet is the official Korean document, whatever the reader's language.
+        with translation.override("ko"):
+            html = render_to_string(template, {"print": True, **context})
         return HTML(string=html, base_url=settings.PDF_BASE_URL, url_fetcher=self.fetcher).render(
             font_config=self.fonts
         )
