@@ -209,7 +209,7 @@ class ReportEditor:
             **prefix_data,
             prefix="lines",
             initial=[self._line_initial(line) for line in lines_in_print_order(self.lines)],
-            form_kwargs={"parent_choices": top_level},
+            parent_choices=top_level,
         )
         self.section_formset = SectionFormSet(
             **prefix_data,
