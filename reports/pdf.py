@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -46,20 +46,40 @@ class StaticOnlyFetcher(URLFetcher):
         raise ValueError(f"PDF 렌더링에서 허용되지 않은 주소입니다: {url}")
 
 
+BOOKLET_PAGE_CSS = """
+@page {{ counter-increment: booklet; @bottom-right {{ content: "책자 " counter(booklet); font-family: "Report Gothic"; font-size: 8pt; color: #555; }} }}
+@page :first {{ counter-reset: booklet {before}; }}
+"""
+
+
 @dataclass
 class Renderer:
     """Shares one font configuration and fetcher across the parts of one PDF."""
 
     fonts: FontConfiguration = field(default_factory=FontConfiguration)
     fetcher: StaticOnlyFetcher = field(default_factory=StaticOnlyFetcher)
+    first: Document | None = None  # the PDF is written through this one (Document.copy)
 
-    def render(self, template: str, context: dict) -> Document:
+    def render(self, template: str, context: dict, *, booklet_page: int | None = None) -> Document:
+        """Lay out `template`; in a booklet, its pages also show their booklet page number."""
         # The printed booklet is the official Korean document, whatever the reader's language.
         with translation.override("ko"):
             html = render_to_string(template, {"print": True, **context})
-        return HTML(string=html, base_url=settings.PDF_BASE_URL, url_fetcher=self.fetcher).render(
-            font_config=self.fonts
-        )
+        stylesheets = []
+        if booklet_page is not None:
+            stylesheets.append(CSS(string=BOOKLET_PAGE_CSS.format(before=booklet_page - 1)))
+        document = HTML(
+            string=html, base_url=settings.PDF_BASE_URL, url_fetcher=self.fetcher
+        ).render(stylesheets=stylesheets, font_config=self.fonts)
+        self.first = self.first or document
+        return document
+
+    def write(self, pages: list, *, title: str) -> bytes:
+        """One PDF of `pages`, which several documents of this renderer laid out."""
+        document = self.first.copy(pages)
+        document.metadata.title = title
+        document.metadata.lang = "ko"
+        return document.write_pdf()
 
 
 def anchor_pages(document: Document) -> dict[str, int]:
@@ -71,63 +91,73 @@ def anchor_pages(document: Document) -> dict[str, int]:
     return pages
 
 
-def _department_documents(renderer: Renderer, report: ReportDocument) -> tuple[Document, Document]:
-    body = renderer.render("reports/print/department_body.html", {"doc": report})
+def department_pages(
+    renderer: Renderer, report: ReportDocument, *, booklet_page: int | None = None
+) -> list:
+    """Cover and 보고 순서, then the body numbered from 1, with true page numbers in the contents.
+
+    In a booklet starting at `booklet_page`, the front is laid out once with blank numbers to
+    learn its length, so that the body knows its own booklet page before it is laid out.
+    """
+    front_template = "reports/print/department_front.html"
+    front_pages = 2
+    if booklet_page is not None:
+        draft = renderer.render(
+            front_template, {"doc": report, "page_of": {}}, booklet_page=booklet_page
+        )
+        front_pages = len(draft.pages)
+    body = renderer.render(
+        "reports/print/department_body.html",
+        {"doc": report},
+        booklet_page=None if booklet_page is None else booklet_page + front_pages,
+    )
     numbers = anchor_pages(body)
     page_of = {entry.anchor: numbers.get(entry.anchor) for entry in report.contents}
     front = renderer.render(
-        "reports/print/department_front.html", {"doc": report, "page_of": page_of}
+        front_template, {"doc": report, "page_of": page_of}, booklet_page=booklet_page
     )
-    return front, body
+    return [*front.pages, *body.pages]
 
 
 def department_pdf(report: ReportDocument) -> bytes:
-    front, body = _department_documents(Renderer(), report)
-    return _write(
-        front,
-        [*front.pages, *body.pages],
-        title=f"{report.session.title} {report.department} 주요업무 보고",
-    )
+    renderer = Renderer()
+    pages = department_pages(renderer, report)
+    return renderer.write(pages, title=f"{report.session.title} {report.department} 주요업무 보고")
 
 
 def session_pdf(outline: SessionOutline, reports: list[ReportDocument]) -> bytes:
-    """The session booklet: cover, contents, then per bureau its cover and its departments."""
+    """The session booklet: cover, contents, then per bureau its cover and its departments.
+
+    Each department is numbered from 1 as in the council booklets; every page also shows its
+    booklet page ("책자 17"), which is the number the booklet's contents give.
+    """
     renderer = Renderer()
     by_name = {report.department: report for report in reports}
-    parts: list[tuple[str, list]] = []  # (key for the contents, pages)
-    for bureau in outline.bureaus:
-        if bureau.name:
-            cover = renderer.render(
-                "reports/print/bureau_cover.html", {"outline": outline, "bureau": bureau}
-            )
-            parts.append((f"bureau:{bureau.name}", cover.pages))
-        for department in bureau.departments:
-            if department.name in by_name:
-                front, body = _department_documents(renderer, by_name[department.name])
-                parts.append((department.name, [*front.pages, *body.pages]))
 
     def front(start_of: dict[str, int]) -> Document:
-        return renderer.render(
-            "reports/print/session_front.html",
-            {"outline": outline, "start_of": start_of, "reports": by_name},
-        )
+        context = {"outline": outline, "start_of": start_of, "reports": by_name}
+        return renderer.render("reports/print/session_front.html", context, booklet_page=1)
 
-    draft = front({})
-    start_of, page = {}, len(draft.pages) + 1
-    for key, pages in parts:
-        start_of[key] = page
-        page += len(pages)
-    final = front(start_of)
-    if len(final.pages) != len(draft.pages):  # the numbers made the contents longer: shift once
-        shift = len(final.pages) - len(draft.pages)
-        final = front({key: value + shift for key, value in start_of.items()})
-    pages = [*final.pages, *(p for _key, part in parts for p in part)]
-    return _write(final, pages, title=f"{outline.session.title} 주요업무 보고")
-
-
-def _write(first: Document, pages: list, *, title: str) -> bytes:
-    """One PDF of `pages` (laid out by several documents), with `first`'s settings."""
-    document = first.copy(pages)
-    document.metadata.title = title
-    document.metadata.lang = "ko"
-    return document.write_pdf()
+    placeholder = {name: 888 for name in by_name}
+    front_length = len(front(placeholder).pages)
+    pages: list = []
+    start_of: dict[str, int] = {}
+    for bureau in outline.bureaus:
+        if bureau.name:
+            context = {"outline": outline, "bureau": bureau}
+            cover = renderer.render(
+                "reports/print/bureau_cover.html",
+                context,
+                booklet_page=front_length + len(pages) + 1,
+            )
+            pages += cover.pages
+        for department in bureau.departments:
+            if department.name in by_name:
+                start_of[department.name] = front_length + len(pages) + 1
+                pages += department_pages(
+                    renderer, by_name[department.name], booklet_page=start_of[department.name]
+                )
+    contents = front(start_of)
+    if len(contents.pages) != front_length:
+        raise RuntimeError("책자 차례의 쪽수가 조판 중에 달라졌습니다.")
+    return renderer.write([*contents.pages, *pages], title=f"{outline.session.title} 주요업무 보고")

@@ -58,15 +58,16 @@ def test_each_part_starts_on_the_page_the_contents_gives(pages_2020):
 def test_each_card_starts_on_the_page_its_list_table_gives(pages_2020):
     body = pages_2020[FRONT_PAGES:]
     rows = [
-        (m[2], int(m[3]))
-        for text in body
+        (list_page, m[2], int(m[3]))
+        for list_page, text in enumerate(body, start=1)
         for line in text.splitlines()
         if (m := LIST_ROW.match(line.strip()))
     ]
 
     assert len(rows) == 8
-    for title, page in rows:
-        assert squash(title) in squash(body[page - 1].split("\n□")[0]), (
+    for list_page, title, page in rows:
+        top = squash(body[page - 1]).lstrip("0123456789")
+        assert page != list_page and top.startswith(squash(title)), (
             f"{title} is not at the top of page {page}"
         )
 
@@ -95,22 +96,41 @@ def test_the_pdf_is_a4_and_uses_the_fonts_shipped_with_the_project(client, repor
     assert {name.split("+")[-1] for name in fonts} >= {"Report-Myeongjo", "Report-Gothic-Bold"}
 
 
-def test_the_session_booklet_contents_give_each_departments_first_page(report_2020, report_2018):
+@pytest.fixture
+def booklet_2020(report_2020, report_2018) -> list[str]:
     outline = assemble_session_outline(report_2020.session)
-    pages = pdf_pages(pdf.session_pdf(outline, [assemble_report(r) for r in outline.report_ids]))
-    listed = re.search(r"비전협력과[\s.]*?(\d+)", pages[1])
-
-    assert listed, pages[1]
-    start = pages[int(listed[1]) - 1]
-    assert "비전협력과" in start and "주요업무보고" in squash(start)
+    return pdf_pages(pdf.session_pdf(outline, [assemble_report(r) for r in outline.report_ids]))
 
 
-def test_the_session_booklet_is_one_pdf_of_covers_and_departments(client, report_2020):
-    response = client.get(reverse("reports:session_pdf", args=[report_2020.session.number]))
+def test_the_booklet_contents_give_the_page_of_the_departments_cover(booklet_2020):
+    listed = re.search(r"비전협력과[\s.]*?(\d+)", booklet_2020[1])
+    cover, after = booklet_2020[int(listed[1]) - 1], booklet_2020[int(listed[1])]
 
-    text = squash("\n".join(pdf_pages(response.content)))
-    assert response["Content-Type"] == "application/pdf"
-    assert text.index("미래비전추진단") < text.index("Ⅰ.일반현황")
+    assert squash("2020년 주요업무 보고 비전협력과") in squash(cover) and "순서" not in squash(
+        cover
+    ).replace("보고순서", "")
+    assert "보고순서" in squash(after)
+
+
+def test_every_booklet_page_shows_its_booklet_number(booklet_2020):
+    numbered = [
+        number for number, text in enumerate(booklet_2020, start=1) if f"책자 {number}" in text
+    ]
+
+    assert numbered == list(range(1, len(booklet_2020) + 1))
+
+
+def test_the_bureau_cover_comes_between_the_contents_and_its_departments(booklet_2020):
+    covers = [
+        i
+        for i, text in enumerate(booklet_2020)
+        if squash(text).startswith("제227회구의회제2차정례회")
+    ]
+    bureau_cover = next(i for i in covers if "부서별" in squash(booklet_2020[i]))
+
+    assert bureau_cover > 1
+    assert "미래비전추진단" in squash(booklet_2020[bureau_cover])
+    assert "비전협력과" in squash(booklet_2020[bureau_cover + 1])
 
 
 class TestTheFetcher:
