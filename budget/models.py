@@ -101,6 +101,27 @@ class BudgetLine(FundingParts):
             raise ValidationError(
                 {"parent": _("같은 부서, 같은 회계연도의 단위사업만 고를 수 있습니다.")}
             )
+        self._check_within_parent(parent)
+
+    def _check_within_parent(self, parent: "BudgetLine") -> None:
+        """세부사업 of one 단위사업 add up, source by source, to no more than it."""
+        siblings = list(parent.children.exclude(pk=self.pk)) if parent.pk else []
+        errors = {}
+        for name in FUNDING_FIELDS:
+            used = sum(getattr(sibling, name) for sibling in siblings) + (getattr(self, name) or 0)
+            budget = getattr(parent, name)
+            if used > budget:
+                errors[name] = _(
+                    "세부사업의 %(label)s 합계 %(used)s천원이 단위사업 ‘%(parent)s’의 "
+                    "%(label)s %(budget)s천원보다 많습니다."
+                ) % {
+                    "label": FUNDING_LABELS[name],
+                    "used": f"{used:,}",
+                    "parent": parent.name,
+                    "budget": f"{budget:,}",
+                }
+        if errors:
+            raise ValidationError(errors)
 
 
 class ExecutionQuerySet(models.QuerySet):

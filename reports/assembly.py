@@ -62,6 +62,16 @@ def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
         )
     )
 
+    # A card may cite a line of another year (a carried-forward project): fetch those too.
+    cited = {card.budget_line_id for section in sections for card in section.cards.all()}
+    missing = cited - {line.pk for line in lines} - {None}
+    if missing:
+        lines += list(
+            BudgetLine.objects.filter(pk__in=missing).prefetch_related(
+                Prefetch("executions", queryset=Execution.objects.as_of(day).order_by("-as_of"))
+            )
+        )
+
     anchor = f"d{department.pk}"
     executions = {line.pk: _latest(line.executions.all()) for line in lines}
     card_sections = [
@@ -163,24 +173,37 @@ def _column_order(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
 # Budget -------------------------------------------------------------------------------------
 
 
+def _short_date(day) -> str:
+    return f"{day.month}.{day.day}."
+
+
 def _budget_table(lines: list[BudgetLine], executions: dict, day) -> doc.BudgetTable:
+    """예산 현황: the 단위사업 as of `day`; a line whose latest figure is older says its date."""
     rows = []
     for line in lines:
         if line.parent_id is not None:
             continue
         execution = executions.get(line.pk)
-        executed = execution.executed if execution else 0
-        expected = execution.expected if execution else None
+        executed = execution.executed if execution else None
         rows.append(
-            doc.BudgetRow(line.name, line.amount, executed, expected, _rate(executed, line.amount))
+            doc.BudgetRow(
+                name=line.name,
+                amount=line.amount,
+                executed=executed,
+                expected=execution.expected if execution else None,
+                rate=None if executed is None else _rate(executed, line.amount),
+                as_of=_short_date(execution.as_of)
+                if execution and execution.as_of != day
+                else None,
+            )
         )
     show_expected = any(row.expected is not None for row in rows)
     amount = sum(row.amount for row in rows)
-    executed = sum(row.executed for row in rows)
+    executed = sum(row.executed or 0 for row in rows)
     expected = sum(row.expected or 0 for row in rows) if show_expected else None
     total = doc.BudgetRow("계", amount, executed, expected, _rate(executed, amount))
     return doc.BudgetTable(
-        as_of=f"{day.month}.{day.day}.", show_expected=show_expected, total=total, rows=rows
+        as_of=_short_date(day), show_expected=show_expected, total=total, rows=rows
     )
 
 
@@ -196,13 +219,13 @@ def _card_budget(card: Card, lines_by_id: dict, executions: dict) -> doc.CardBud
     if card.budget_kind == kind.EXECUTION and card.budget_line_id in lines_by_id:
         line = lines_by_id[card.budget_line_id]
         execution = executions.get(line.pk)
-        executed = _funding(execution) if execution else doc.Funding(0, [])
+        executed = _funding(execution) if execution else None
         return doc.CardBudget(
             kind=card.budget_kind,
             heading=heading,
             budget=_funding(line),
             executed=executed,
-            rate=_rate(executed.total, line.amount),
+            rate=_rate(executed.total, line.amount) if executed else None,
         )
     return None
 
@@ -245,6 +268,7 @@ class DepartmentEntry:
     name: str
     report_id: int | None
     card_count: int
+    published: bool = False
 
 
 @dataclass
@@ -263,15 +287,17 @@ class SessionOutline:
         return [d.report_id for b in self.bureaus for d in b.departments if d.report_id is not None]
 
 
-def assemble_session_outline(session: Session) -> SessionOutline:
-    """Bureaus in order with all their departments; those with a report in the session link to it.
+def assemble_session_outline(session: Session, reports=None) -> SessionOutline:
+    """Bureaus in order with all their departments; those with a report in `reports` (by
+    default every report of the session) link to it.
 
     Departments under no bureau come first, under an empty bureau name.
     """
     from django.db.models import Count
 
     reports = list(
-        DepartmentReport.objects.for_session(session)
+        (DepartmentReport.objects.all() if reports is None else reports)
+        .for_session(session)
         .select_related("department__bureau")
         .annotate(cards=Count("sections__cards"))
         .in_booklet_order()
@@ -302,6 +328,7 @@ def assemble_session_outline(session: Session) -> SessionOutline:
                 department.name,
                 report.pk if report else None,
                 report.cards if report else 0,
+                published=bool(report and report.is_published),
             )
         )
     return SessionOutline(session=session_info(session), bureaus=list(bureaus.values()))

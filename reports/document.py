@@ -62,9 +62,10 @@ class StaffingTable:
 class BudgetRow:
     name: str
     amount: int
-    executed: int
+    executed: int | None  # None: no execution entered up to the 기준일
     expected: int | None
-    rate: str | None  # "71.4": one decimal, half-up; None without a budget
+    rate: str | None  # "71.4": one decimal, half-up; None without a budget or an execution
+    as_of: str | None = None  # the execution's own date when it is not the table's ("6.30.")
 
 
 @dataclass

@@ -87,6 +87,13 @@ class Session(models.Model):
 
 
 class DepartmentReportQuerySet(models.QuerySet):
+    def published(self) -> "DepartmentReportQuerySet":
+        return self.filter(status=DepartmentReport.Status.PUBLISHED)
+
+    def visible_to(self, user) -> "DepartmentReportQuerySet":
+        """The public reads published reports; signed-in staff may preview the others."""
+        return self if user.is_authenticated and user.is_staff else self.published()
+
     def for_session(self, session: Session) -> "DepartmentReportQuerySet":
         return self.filter(session=session)
 
@@ -140,6 +147,10 @@ class DepartmentReport(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:department", args=[self.session.number, self.department_id])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
 
 
 class ReportSection(models.Model):

@@ -60,6 +60,7 @@ def seed_load(*, data: dict[str, Any], replace: bool = False) -> tuple[Departmen
         DepartmentReport(
             session=session,
             department=department,
+            status=DepartmentReport.Status.PUBLISHED,  # the seeds are reports the council received
             facilities=_parse(data.get("facilities"), "facilities"),
         ),
     )

@@ -87,7 +87,9 @@ def build_report(
         )
         lines.append(line)
 
-    report = DepartmentReport.objects.create(session=session, department=department)
+    report = DepartmentReport.objects.create(
+        session=session, department=department, status=DepartmentReport.Status.PUBLISHED
+    )
     sections = [
         ReportSection.objects.create(report=report, kind=kind, title=title, order=i)
         for i, (kind, title) in enumerate(

@@ -1,20 +1,35 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from reports import views
+
+
+class IdConverter:
+    """A positive whole number small enough for every database (longer numbers are a 404)."""
+
+    regex = "[0-9]{1,9}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 app_name = "reports"
 
 urlpatterns = [
     path("", views.session_list, name="sessions"),
-    path("sessions/<int:number>/", views.session_detail, name="session"),
-    path("sessions/<int:number>/booklet.pdf", views.session_pdf, name="session_pdf"),
+    path("sessions/<id:number>/", views.session_detail, name="session"),
+    path("sessions/<id:number>/booklet.pdf", views.session_pdf, name="session_pdf"),
     path(
-        "sessions/<int:number>/departments/<int:department_id>/",
+        "sessions/<id:number>/departments/<id:department_id>/",
         views.department_report,
         name="department",
     ),
     path(
-        "sessions/<int:number>/departments/<int:department_id>/report.pdf",
+        "sessions/<id:number>/departments/<id:department_id>/report.pdf",
         views.department_pdf,
         name="department_pdf",
     ),

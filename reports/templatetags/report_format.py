@@ -59,6 +59,8 @@ def funding_note(funding) -> str:
 def requirement_note(funding) -> str:
     """소요예산: 총 428,296천원 (구비) or 총 377,673천원 (시비 60,000, 구비 317,673)."""
     parts = funding.parts
+    if not parts:
+        return f"총 {funding.total:,}천원"
     if len(parts) == 1:
         note = f"({parts[0][0]})"
     else:
