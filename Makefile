@@ -62,8 +62,6 @@ sysdeps:
 	fi
 
 # --- Development server ---------------------------------------------------------------------
-# The demo server runs in debug mode (a per-run random SECRET_KEY, the demo login).
-run bench: export DEBUG = 1
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seeds

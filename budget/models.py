@@ -71,7 +71,7 @@ class BudgetLine(FundingParts):
     class Meta:
         verbose_name = _("예산 사업")
         verbose_name_plural = _("예산 사업")
-        ordering = ["department", "fiscal_year", "order", "pk"]
+        ordering = ["department_id", "fiscal_year", "order", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["department", "fiscal_year", "name"], name="budget_line_unique_name"
@@ -148,7 +148,7 @@ class Execution(FundingParts):
     class Meta:
         verbose_name = _("집행 실적")
         verbose_name_plural = _("집행 실적")
-        ordering = ["line", "-as_of"]
+        ordering = ["line_id", "-as_of"]
         get_latest_by = "as_of"
         constraints = [
             models.UniqueConstraint(fields=["line", "as_of"], name="execution_one_per_day"),

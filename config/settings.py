@@ -1,8 +1,8 @@
 """Settings for the 업무보고 포털.
 
 One module, driven by environment variables. With nothing set it runs on an embedded SQLite
-database in debug mode, so `make run` works on a fresh machine; production sets SECRET_KEY,
-DEBUG=0, ALLOWED_HOSTS and DATABASE_URL.
+database in debug mode, so `make run` works on a fresh machine; a deployment sets SECRET_KEY
+(which turns debug off), ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
@@ -31,14 +31,16 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-# Off unless asked for: `make run` sets DEBUG=1 for the demo server.
-DEBUG = env_bool("DEBUG", False)
-TESTING = "pytest" in sys.modules
+# A checkout without SECRET_KEY is a development machine: debug on, a random key per run
+# (sessions end when the server restarts). A deployment sets SECRET_KEY, and then DEBUG is off
+# unless it asks for it.
 SECRET_KEY = env_str("SECRET_KEY")
+DEBUG = env_bool("DEBUG", not SECRET_KEY)
+TESTING = "pytest" in sys.modules
 if not SECRET_KEY:
     if not (DEBUG or TESTING):
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = get_random_secret_key()  # development only: sessions end when the server restarts
+    SECRET_KEY = get_random_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

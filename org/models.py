@@ -77,7 +77,7 @@ class Team(models.Model):
     class Meta:
         verbose_name = _("팀")
         verbose_name_plural = _("팀")
-        ordering = ["department", "order", "name"]
+        ordering = ["department_id", "order", "name"]
         constraints = [
             models.UniqueConstraint(fields=["department", "name"], name="team_unique_name"),
             models.CheckConstraint(
@@ -145,7 +145,7 @@ class StaffingSnapshot(models.Model):
     class Meta:
         verbose_name = _("인력 현황")
         verbose_name_plural = _("인력 현황")
-        ordering = ["department", "-as_of"]
+        ordering = ["department_id", "-as_of"]
         get_latest_by = "as_of"
         constraints = [
             models.UniqueConstraint(
@@ -178,7 +178,7 @@ class StaffingCell(models.Model):
     class Meta:
         verbose_name = _("인력 칸")
         verbose_name_plural = _("인력 칸")
-        ordering = ["snapshot", "series", "grade"]
+        ordering = ["snapshot_id", "series", "grade"]
         constraints = [
             models.UniqueConstraint(
                 fields=["snapshot", "series", "grade"], name="staffing_cell_unique"

@@ -67,7 +67,7 @@ class Card(models.Model):
     class Meta:
         verbose_name = _("사업 카드")
         verbose_name_plural = _("사업 카드")
-        ordering = ["section", "order", "number"]
+        ordering = ["section_id", "order", "number"]
         constraints = [
             models.UniqueConstraint(fields=["section", "number"], name="card_unique_number"),
             models.CheckConstraint(condition=Q(number__gte=1), name="card_number_positive"),
@@ -141,7 +141,7 @@ class Block(models.Model):
     class Meta:
         verbose_name = _("블록")
         verbose_name_plural = _("블록")
-        ordering = ["card", "order", "pk"]
+        ordering = ["card_id", "order", "pk"]
 
     def __str__(self) -> str:
         return f"□ {self.heading}"

@@ -177,7 +177,7 @@ class ReportSection(models.Model):
     class Meta:
         verbose_name = _("보고 단원")
         verbose_name_plural = _("보고 단원")
-        ordering = ["report", "order", "pk"]
+        ordering = ["report_id", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["report", "title"], name="section_unique_title"),
         ]
