@@ -77,10 +77,11 @@ class Session(models.Model):
             raise ValidationError({"end_date": _("종료일은 시작일보다 빠를 수 없습니다.")})
         if self.figure_date and self.end_date and self.figure_date > self.end_date:
             raise ValidationError({"figure_date": _("기준일은 회기 종료일보다 늦을 수 없습니다.")})
-        if self.figure_date and self.year and self.figure_date.year != self.year:
+        # An early-year session may report last year's final figures (기준일 12. 31.).
+        if self.figure_date and self.year and self.figure_date.year not in (self.year - 1, self.year):
             raise ValidationError(
                 {
-                    "figure_date": _("기준일은 보고 연도(%(year)s년) 안의 날짜여야 합니다.")
+                    "figure_date": _("기준일은 보고 연도(%(year)s년)나 그 전해의 날짜여야 합니다.")
                     % {"year": self.year}
                 }
             )
