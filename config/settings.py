@@ -131,3 +131,6 @@ PDF_BASE_URL = "https://portal.invalid/"
 
 # The council that the reports go to, as printed on covers ("제227회 구의회 제2차 정례회").
 COUNCIL_NAME = env_str("COUNCIL_NAME", "구의회")
+
+# The report editor posts every card and budget line of a report at once (~16 fields a card).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000

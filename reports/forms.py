@@ -36,6 +36,7 @@ class ReportFieldsForm(forms.Form):
     facilities = GaejosikFormField(
         label=_("주요시설 및 장비"),
         required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "gaejosik", "spellcheck": "false"}),
         help_text=_("○ - · 기호로 적습니다. 비워 두면 보고서에 ‘해당없음’으로 나옵니다."),
     )
 
@@ -46,12 +47,17 @@ class SectionRowForm(forms.Form):
         label=_("순서"),
         min_value=0,
         max_value=999,
-        error_messages={"invalid": _("순서는 0 이상의 정수로 입력하세요."), "min_value": _("순서는 0 이상의 정수로 입력하세요.")},
+        error_messages={
+            "invalid": _("순서는 0 이상의 정수로 입력하세요."),
+            "min_value": _("순서는 0 이상의 정수로 입력하세요."),
+        },
         widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 2, "class": "section-order"}),
     )
     kind = forms.ChoiceField(label=_("종류"), choices=ReportSection.Kind.choices)
     title = forms.CharField(
-        label=_("단원 제목"), max_length=100, error_messages={"required": _("단원 제목을 입력하세요.")}
+        label=_("단원 제목"),
+        max_length=100,
+        error_messages={"required": _("단원 제목을 입력하세요.")},
     )
 
     def __init__(self, *args, section: ReportSection | None = None, **kwargs):
@@ -87,12 +93,15 @@ class BaseSectionFormSet(forms.BaseFormSet):
         ]
 
     def clean(self):
-        if any(self.errors):
+        if any(form.errors for form in self.forms if not marked_for_deletion(form)):
             return
         titles: set[str] = set()
         for form in self.forms:
             if form.cleaned_data.get("id") and form.section is None:
-                form.add_error(None, _("이 단원은 이미 지워졌거나 다른 보고서의 단원입니다. 화면을 새로 고치세요."))
+                form.add_error(
+                    None,
+                    _("이 단원은 이미 지워졌거나 다른 보고서의 단원입니다. 화면을 새로 고치세요."),
+                )
         for form in self.live_forms():
             title = form.cleaned_data["title"].strip()
             if title in titles:
@@ -106,7 +115,9 @@ class BaseSectionFormSet(forms.BaseFormSet):
         for form in live:
             section = form.section
             if section is not None and section.title != form.cleaned_data["title"].strip():
-                ReportSection.objects.filter(pk=section.pk).update(title=f"__renaming__{section.pk}")
+                ReportSection.objects.filter(pk=section.pk).update(
+                    title=f"__renaming__{section.pk}"
+                )
         for form in live:
             data = form.cleaned_data
             values = {"order": data["order"], "kind": data["kind"], "title": data["title"].strip()}
@@ -189,7 +200,9 @@ class ReportEditor:
         for section in self.sections:
             section.report = report
         self.cards = list(
-            Card.objects.filter(section__report=report).order_by("section__order", "section_id", "order", "number")
+            Card.objects.filter(section__report=report).order_by(
+                "section__order", "section_id", "order", "number"
+            )
         )
 
         prefix_data = {"data": data} if data is not None else {}
@@ -202,7 +215,9 @@ class ReportEditor:
             year=session.year,
             last_day=session.end_date,
             initial={"as_of": day},
-            initial_cells={(cell.series, cell.grade): (cell.authorized, cell.current) for cell in cells},
+            initial_cells={
+                (cell.series, cell.grade): (cell.authorized, cell.current) for cell in cells
+            },
         )
         top_level = [line for line in self.lines if line.parent_id is None]
         self.line_formset = BudgetLineFormSet(
@@ -215,7 +230,8 @@ class ReportEditor:
             **prefix_data,
             prefix="sections",
             initial=[
-                {"id": s.pk, "order": s.order, "kind": s.kind, "title": s.title} for s in self.sections
+                {"id": s.pk, "order": s.order, "kind": s.kind, "title": s.title}
+                for s in self.sections
             ],
             sections={section.pk: section for section in self.sections},
         )
@@ -271,7 +287,13 @@ class ReportEditor:
 
     @property
     def forms(self) -> list:
-        return [self.report_form, self.staffing_form, self.line_formset, self.section_formset, self.card_formset]
+        return [
+            self.report_form,
+            self.staffing_form,
+            self.line_formset,
+            self.section_formset,
+            self.card_formset,
+        ]
 
     def is_valid(self) -> bool:
         valid = all([form.is_valid() for form in self.forms])  # every form, for every message
@@ -296,38 +318,42 @@ class ReportEditor:
             if count:
                 form.add_error(
                     "DELETE",
-                    _("이 단원에 카드 %(count)s개가 남아 있어 지울 수 없습니다. 카드를 지우거나 다른 단원으로 옮기세요.")
+                    _(
+                        "이 단원에 카드 %(count)s개가 남아 있어 지울 수 없습니다. 카드를 지우거나 다른 단원으로 옮기세요."
+                    )
                     % {"count": count},
                 )
 
     def _line_rows(self) -> list[tuple[BudgetLineRowForm, BudgetLineRow]]:
-        """(form, row) for every filled-in, valid line form, with parents by name."""
+        """(form, row) for every line form to save: valid filled-in rows with parents by name,
+        and stored lines marked for deletion (whatever else their row says)."""
         formset = self.line_formset
         names: dict[int, str] = {line.pk: line.name for line in self.lines}
-        forms_with_data = [
-            form for form in formset.forms if form.is_valid() and (form.has_changed() or form.cleaned_data.get("id"))
-        ]
-        for form in forms_with_data:
-            if form.cleaned_data.get("id") and not formset._should_delete_form(form):
-                names[form.cleaned_data["id"]] = form.cleaned_data["name"]
+        picked = []
+        for form in formset.forms:
+            if marked_for_deletion(form):
+                if form.cleaned_data.get("id") in names:
+                    picked.append((form, True))
+            elif form.is_valid() and (form.has_changed() or form.cleaned_data.get("id")):
+                picked.append((form, False))
+                if form.cleaned_data.get("id"):
+                    names[form.cleaned_data["id"]] = form.cleaned_data["name"]
         rows = []
-        for form in forms_with_data:
+        for form, deleting in picked:
             data = form.cleaned_data
-            parent = data.get("parent")
-            rows.append(
-                (
-                    form,
-                    BudgetLineRow(
-                        line_id=data.get("id"),
-                        name=data["name"],
-                        parent=names.get(parent.pk) if parent else None,
-                        funding=form.funding(),
-                        executed=form.execution(),
-                        expected=data.get("expected"),
-                        delete=bool(formset._should_delete_form(form)),
-                    ),
+            if deleting:
+                row = BudgetLineRow(line_id=data["id"], name=names[data["id"]], delete=True)
+            else:
+                parent = data.get("parent")
+                row = BudgetLineRow(
+                    line_id=data.get("id"),
+                    name=data["name"],
+                    parent=names.get(parent.pk) if parent else None,
+                    funding=form.funding(),
+                    executed=form.execution(),
+                    expected=data.get("expected"),
                 )
-            )
+            rows.append((form, row))
         return rows
 
     def _citations(self) -> dict[int, list[str]] | None:
@@ -350,7 +376,9 @@ class ReportEditor:
         rows = self._line_rows()
         citations = self._citations()
         if citations is None:  # a card form is wrong: do not guess which lines it cites
-            citations = {card.budget_line_id: [str(card)] for card in self.cards if card.budget_line_id}
+            citations = {
+                card.budget_line_id: [str(card)] for card in self.cards if card.budget_line_id
+            }
         errors = budget_lines_validate(
             department=self.department,
             year=self.session.year,
@@ -372,13 +400,18 @@ class ReportEditor:
         yield from self._form_errors(self.staffing_form, gettext("인력 현황"))
         for index, form in enumerate(self.line_formset.forms, start=1):
             name = form["name"].value() or ""
-            yield from self._form_errors(form, gettext("예산 사업 %(n)s행 %(name)s") % {"n": index, "name": name})
+            yield from self._form_errors(
+                form, gettext("예산 사업 %(n)s행 %(name)s") % {"n": index, "name": name}
+            )
         for form in self.section_formset.forms:
             title = form["title"].value() or ""
             yield from self._form_errors(form, gettext("단원 ‘%(title)s’") % {"title": title})
         for form in self.card_formset.forms:
             number, title = form["number"].value() or "", form["title"].value() or ""
-            yield from self._form_errors(form, gettext("사업 카드 %(number)s. %(title)s") % {"number": number, "title": title})
+            yield from self._form_errors(
+                form,
+                gettext("사업 카드 %(number)s. %(title)s") % {"number": number, "title": title},
+            )
         for formset in (self.line_formset, self.section_formset, self.card_formset):
             if formset.is_bound:
                 for message in formset.non_form_errors():
@@ -386,9 +419,13 @@ class ReportEditor:
 
     @staticmethod
     def _form_errors(form, where: str) -> Iterator[ErrorEntry]:
+        """The form's errors; of a row marked for deletion, only why it cannot be deleted."""
         if not form.is_bound:
             return
+        deleting = marked_for_deletion(form)
         for name, messages in form.errors.items():
+            if deleting and name != "DELETE":
+                continue
             if name == "__all__":
                 label, anchor = "", form.prefix or ""
             else:
@@ -461,7 +498,11 @@ class ReportEditor:
             if row.executed is None:
                 continue
             execution = self.current.get(line.pk)
-            if execution is None or execution.parts() != dict(row.executed) or execution.expected != row.expected:
+            if (
+                execution is None
+                or execution.parts() != dict(row.executed)
+                or execution.expected != row.expected
+            ):
                 return True
         return False
 
@@ -520,11 +561,19 @@ class ReportEditor:
         executed = sum(row.executed for row in rows)
         expected = sum(_shown_amount(row.form, "expected") for row in rows)
         rate = execution_rate(executed, amount)
-        return {"amount": amount, "executed": executed, "expected": expected, "rate": "-" if rate is None else rate}
+        return {
+            "amount": amount,
+            "executed": executed,
+            "expected": expected,
+            "rate": "-" if rate is None else rate,
+        }
 
     def card_groups(self) -> list[CardGroup]:
         """Cards under their section, in the order shown (as posted after an error)."""
-        groups = {section.pk: CardGroup(section, self.section_label(section)) for section in sorted(self.sections, key=lambda s: (s.order, s.pk))}
+        groups = {
+            section.pk: CardGroup(section, self.section_label(section))
+            for section in sorted(self.sections, key=lambda s: (s.order, s.pk))
+        }
         loose = CardGroup(None, gettext("단원을 고르지 않은 카드"))
         for form in self.card_formset.forms:
             value = form["section"].value()
@@ -554,6 +603,14 @@ class ReportEditor:
         }
 
 
+def marked_for_deletion(form: forms.Form) -> bool:
+    """Whether a bound formset row has its 삭제 box ticked (validating it if needed)."""
+    if not form.is_bound or "DELETE" not in form.fields:
+        return False
+    form.errors  # noqa: B018  (runs full_clean, which fills cleaned_data)
+    return bool(form.cleaned_data.get("DELETE"))
+
+
 def _int_or(value, default: int) -> int:
     try:
         return int(value)
@@ -567,4 +624,3 @@ def _shown_amount(form: forms.Form, name: str) -> int:
         return form.fields[name].to_python(form[name].value()) or 0
     except forms.ValidationError:
         return 0
-

@@ -78,7 +78,11 @@ class Session(models.Model):
         if self.figure_date and self.end_date and self.figure_date > self.end_date:
             raise ValidationError({"figure_date": _("기준일은 회기 종료일보다 늦을 수 없습니다.")})
         # An early-year session may report last year's final figures (기준일 12. 31.).
-        if self.figure_date and self.year and self.figure_date.year not in (self.year - 1, self.year):
+        if (
+            self.figure_date
+            and self.year
+            and self.figure_date.year not in (self.year - 1, self.year)
+        ):
             raise ValidationError(
                 {
                     "figure_date": _("기준일은 보고 연도(%(year)s년)나 그 전해의 날짜여야 합니다.")

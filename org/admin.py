@@ -1,0 +1,99 @@
+"""Admin for bureaus, departments, teams and staffing snapshots."""
+
+from django.contrib import admin
+from django.db.models import Count, Sum
+from django.utils.translation import gettext_lazy as _
+
+from org.forms import StaffingCellForm
+from org.models import Bureau, Department, StaffingCell, StaffingSnapshot, Team
+
+
+@admin.register(Bureau)
+class BureauAdmin(admin.ModelAdmin):
+    list_display = ["name", "order", "department_count"]
+    list_editable = ["order"]
+    search_fields = ["name"]
+    ordering = ["order", "name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(department_count=Count("departments"))
+
+    @admin.display(description=_("부서 수"), ordering="department_count")
+    def department_count(self, bureau: Bureau) -> int:
+        return bureau.department_count
+
+
+class TeamInline(admin.TabularInline):
+    model = Team
+    fields = ["order", "name", "duties", "established_on", "abolished_on"]
+    extra = 0
+    ordering = ["order", "name"]
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "bureau", "order", "team_count"]
+    list_filter = ["bureau"]
+    list_select_related = ["bureau"]
+    search_fields = ["name", "bureau__name"]
+    ordering = ["bureau__order", "order", "name"]
+    inlines = [TeamInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(team_count=Count("teams"))
+
+    @admin.display(description=_("팀 수"), ordering="team_count")
+    def team_count(self, department: Department) -> int:
+        return department.team_count
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ["name", "department", "order", "established_on", "abolished_on"]
+    list_filter = ["department__bureau", "department"]
+    list_select_related = ["department"]
+    search_fields = ["name", "department__name", "duties"]
+    ordering = ["department__order", "department__name", "order", "name"]
+    autocomplete_fields = ["department"]
+
+
+class StaffingCellInline(admin.TabularInline):
+    model = StaffingCell
+    form = StaffingCellForm
+    extra = 0
+    ordering = ["series", "grade"]
+
+
+@admin.register(StaffingSnapshot)
+class StaffingSnapshotAdmin(admin.ModelAdmin):
+    list_display = ["department", "as_of", "authorized_total", "current_total", "difference_total"]
+    list_filter = ["department__bureau", "department"]
+    list_select_related = ["department"]
+    search_fields = ["department__name"]
+    date_hierarchy = "as_of"
+    ordering = ["department__order", "department__name", "-as_of"]
+    autocomplete_fields = ["department"]
+    inlines = [StaffingCellInline]
+
+    class Media:
+        css = {"all": ["admin_portal/css/admin_pages.css"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(authorized_sum=Sum("cells__authorized"), current_sum=Sum("cells__current"))
+        )
+
+    @admin.display(description=_("정원"), ordering="authorized_sum")
+    def authorized_total(self, snapshot: StaffingSnapshot) -> int:
+        return snapshot.authorized_sum or 0
+
+    @admin.display(description=_("현원"), ordering="current_sum")
+    def current_total(self, snapshot: StaffingSnapshot) -> int:
+        return snapshot.current_sum or 0
+
+    @admin.display(description=_("과부족"))
+    def difference_total(self, snapshot: StaffingSnapshot) -> str:
+        difference = (snapshot.current_sum or 0) - (snapshot.authorized_sum or 0)
+        return f"△{-difference}" if difference < 0 else str(difference)

@@ -1,0 +1,79 @@
+"""Writes that span a staffing snapshot and its cells (report editor, spreadsheet import)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from org.models import MAX_HEADCOUNT, Department, Grade, JobSeries, StaffingCell, StaffingSnapshot
+
+Column = tuple[str, str]  # (series, grade)
+
+
+def staffing_errors(cells: Mapping[Column, tuple[int, int]]) -> list[str]:
+    """Korean messages for cells that cannot be stored; [] when all can."""
+    errors = []
+    for (series, grade), counts in cells.items():
+        if series not in JobSeries.values or grade not in Grade.values:
+            errors.append(
+                _("‘%(series)s %(grade)s’는 알 수 없는 직렬·직급입니다.")
+                % {"series": series, "grade": grade}
+            )
+            continue
+        label = f"{JobSeries(series).label} {Grade(grade).label}"
+        for row, value in zip((_("정원"), _("현원")), counts, strict=True):
+            if (
+                not isinstance(value, int)
+                or isinstance(value, bool)
+                or not 0 <= value <= MAX_HEADCOUNT
+            ):
+                errors.append(
+                    _("%(cell)s %(row)s은 0부터 %(max)s까지의 정수여야 합니다.")
+                    % {"cell": label, "row": row, "max": MAX_HEADCOUNT}
+                )
+    return errors
+
+
+@transaction.atomic
+def staffing_save(
+    *, department: Department, as_of: datetime.date, cells: Mapping[Column, tuple[int, int]]
+) -> StaffingSnapshot:
+    """Record the department's 정원 and 현원 as of `as_of`.
+
+    `cells` maps (series, grade) to (정원, 현원) and replaces the cells of that date's snapshot,
+    which is created when there is none; cells with nobody on either row are not stored.
+    Snapshots of other dates stay as history. Raises ValidationError, writing nothing, when a
+    cell is unknown or out of range.
+    """
+    errors = staffing_errors(cells)
+    if errors:
+        raise ValidationError(errors)
+    snapshot, _created = StaffingSnapshot.objects.get_or_create(department=department, as_of=as_of)
+    stored = {(cell.series, cell.grade): cell for cell in snapshot.cells.all()}
+    wanted = {key: counts for key, counts in cells.items() if any(counts)}
+
+    gone = [cell.pk for key, cell in stored.items() if key not in wanted]
+    if gone:
+        StaffingCell.objects.filter(pk__in=gone).delete()
+    new = []
+    for (series, grade), (authorized, current) in wanted.items():
+        cell = stored.get((series, grade))
+        if cell is None:
+            new.append(
+                StaffingCell(
+                    snapshot=snapshot,
+                    series=series,
+                    grade=grade,
+                    authorized=authorized,
+                    current=current,
+                )
+            )
+        elif (cell.authorized, cell.current) != (authorized, current):
+            cell.authorized, cell.current = authorized, current
+            cell.save(update_fields=["authorized", "current"])
+    StaffingCell.objects.bulk_create(new)
+    return snapshot

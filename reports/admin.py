@@ -1,0 +1,153 @@
+"""Admin for sessions, sections and department reports.
+
+A department report's change page is the report editor: one screen where the officer enters
+facilities, staffing, budget lines, sections and the list of cards, saved in one submit
+(`reports.forms.ReportEditor`).
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.db.models import Count
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from reports.forms import SUMMARY_MESSAGE, ReportEditor
+from reports.models import DepartmentReport, ReportSection, Session
+
+EDITOR_TEMPLATE = "admin/reports/departmentreport/report_editor.html"
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "name",
+        "kind",
+        "period_display",
+        "year",
+        "figure_date",
+        "report_count",
+    ]
+    list_display_links = ["number", "name"]
+    list_filter = ["kind", "year"]
+    search_fields = ["name", "=number"]
+    ordering = ["-number"]
+    fieldsets = [
+        (None, {"fields": ["number", "name", "kind"]}),
+        (_("일정"), {"fields": ["start_date", "end_date"]}),
+        (_("보고 수치"), {"fields": ["year", "figure_date"]}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(report_count=Count("reports"))
+
+    @admin.display(description=_("회기 기간"), ordering="start_date")
+    def period_display(self, session: Session) -> str:
+        return session.period
+
+    @admin.display(description=_("부서 보고서"), ordering="report_count")
+    def report_count(self, session: Session) -> int:
+        return session.report_count
+
+
+@admin.register(ReportSection)
+class ReportSectionAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "order", "report"]
+    list_filter = ["kind", "report__session", "report__department"]
+    search_fields = ["title", "report__department__name"]
+    list_select_related = ["report__session", "report__department"]
+    ordering = ["-report__session__number", "report__department__order", "order"]
+    autocomplete_fields = ["report"]
+
+
+@admin.register(DepartmentReport)
+class DepartmentReportAdmin(admin.ModelAdmin):
+    list_display = ["department", "session", "status", "card_count", "updated_at", "public_link"]
+    list_filter = ["session", "status", "department__bureau"]
+    search_fields = ["department__name", "session__name", "=session__number"]
+    list_select_related = ["session", "department"]
+    ordering = ["-session__number", "department__order", "department__name"]
+    fields = ["session", "department"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(card_count=Count("sections__cards"))
+
+    @admin.display(description=_("사업 카드"), ordering="card_count")
+    def card_count(self, report: DepartmentReport) -> int:
+        return report.card_count
+
+    @admin.display(description=_("공개 화면"))
+    def public_link(self, report: DepartmentReport) -> str:
+        return format_html('<a href="{}">{}</a>', report.get_absolute_url(), gettext("보기"))
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """A new report opens in the editor."""
+        response = super().response_add(request, obj, post_url_continue)
+        if "_addanother" in request.POST or "_popup" in request.POST:
+            return response
+        return HttpResponseRedirect(reverse("admin:reports_departmentreport_change", args=[obj.pk]))
+
+    # The report editor ---------------------------------------------------------------------
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        report = self._get_editable_report(request, object_id)
+        editor = ReportEditor(report, data=request.POST if request.method == "POST" else None)
+        if request.method == "POST" and editor.is_valid():
+            try:
+                changed = editor.save()
+            except (IntegrityError, ValidationError):
+                messages.error(
+                    request,
+                    gettext(
+                        "저장하는 사이에 다른 사람이 같은 보고서를 고쳤습니다. 화면을 새로 고친 뒤 다시 입력하세요."
+                    ),
+                )
+            else:
+                return self._saved(request, report, changed)
+        return self._render_editor(request, report, editor, extra_context)
+
+    def _get_editable_report(self, request, object_id) -> DepartmentReport:
+        try:
+            pk = int(object_id)
+        except (TypeError, ValueError) as error:
+            raise Http404 from error
+        report = get_object_or_404(
+            DepartmentReport.objects.select_related("session", "department__bureau"), pk=pk
+        )
+        if not self.has_change_permission(request, report):
+            raise PermissionDenied
+        return report
+
+    def _saved(self, request, report: DepartmentReport, changed: list[str]):
+        if changed:
+            self.log_change(request, report, [{"changed": {"fields": changed}}])
+            messages.success(
+                request, gettext("저장했습니다: %(parts)s") % {"parts": ", ".join(changed)}
+            )
+        else:
+            messages.info(request, gettext("바뀐 내용이 없어 저장할 것이 없었습니다."))
+        return HttpResponseRedirect(request.path)
+
+    def _render_editor(self, request, report, editor: ReportEditor, extra_context=None):
+        request.current_app = self.admin_site.name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("%(department)s 주요업무 보고")
+            % {"department": report.department.name},
+            "subtitle": str(report.session),
+            "opts": self.model._meta,
+            "original": report,
+            "report": report,
+            "editor": editor,
+            "summary_message": SUMMARY_MESSAGE,
+            "is_nav_sidebar_enabled": False,
+            "has_delete_permission": self.has_delete_permission(request, report),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, EDITOR_TEMPLATE, context)
