@@ -465,9 +465,10 @@ class CardAdminForm(forms.ModelForm):
 class BlockInlineForm(forms.ModelForm):
     class Meta:
         model = Block
-        fields = ["heading", "content", "order"]
+        fields = ["heading", "as_of", "content", "order"]
         widgets = {
+            "as_of": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "order": forms.NumberInput(
                 attrs={"class": "block-order", "min": 0, "style": "width: 5em"}
-            )
+            ),
         }

@@ -137,6 +137,15 @@ class Block(models.Model):
         ),
     )
     order = models.PositiveIntegerField(_("순서"), default=0)
+    as_of = models.DateField(
+        _("실적 기준일"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "분기마다 추진실적을 새 블록으로 더할 때 그 분기 말일을 적습니다(이전 분기 블록은 그대로 둡니다). "
+            "같은 제목의 블록은 보고서에서 날짜 순서로 이어 붙고, 회기 기준일보다 늦은 블록은 나오지 않습니다."
+        ),
+    )
 
     class Meta:
         verbose_name = _("블록")

@@ -81,6 +81,7 @@ def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
             anchor,
             lines_by_id={line.pk: line for line in lines},
             executions=executions,
+            day=day,
         )
         for index, section in enumerate(sections, start=2)
     ]
@@ -233,8 +234,30 @@ def _card_budget(card: Card, lines_by_id: dict, executions: dict) -> doc.CardBud
 # Sections and cards ---------------------------------------------------------------------------
 
 
+def _blocks(blocks: Iterable[Block], day) -> list[doc.Block]:
+    """The card's □ blocks as of `day`: quarterly entries under one heading become one block.
+
+    A block dated after the 기준일 is left out; blocks sharing a heading are joined at the
+    place of the first one, undated first, then by date.
+    """
+    shown = [block for block in blocks if block.as_of is None or block.as_of <= day]
+    merged: dict[str, list[Block]] = {}
+    for block in shown:
+        merged.setdefault(block.heading, []).append(block)
+    return [
+        doc.Block(
+            heading, [node for block in sorted(group, key=_entry_date) for node in block.content]
+        )
+        for heading, group in merged.items()
+    ]
+
+
+def _entry_date(block: Block) -> tuple[bool, object]:
+    return (block.as_of is not None, block.as_of)
+
+
 def _section(
-    section: ReportSection, index: int, anchor: str, *, lines_by_id, executions
+    section: ReportSection, index: int, anchor: str, *, lines_by_id, executions, day
 ) -> doc.Section:
     section_anchor = f"{anchor}-s{index}"
     cards = [
@@ -245,7 +268,7 @@ def _section(
             title=card.title,
             team=card.team.name if card.team else "",
             purpose=card.purpose,
-            blocks=[doc.Block(block.heading, block.content) for block in card.blocks.all()],
+            blocks=_blocks(card.blocks.all(), day),
             budget=_card_budget(card, lines_by_id, executions),
         )
         for card in section.cards.all()

@@ -75,3 +75,32 @@ def test_text_an_officer_types_is_escaped_everywhere(report_2020, client):
     html = client.get(report_2020.get_absolute_url()).text
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong>" in html
+
+
+def test_a_new_quarters_achievements_join_the_earlier_ones_up_to_the_figure_date(report_2020):
+    card = Card.objects.filter(
+        section__report=report_2020, title="국내외 도시와의 상호교류 활성화"
+    ).first()
+    heading = "주요 추진실적"
+    item = {"type": "item", "marker": "-", "children": []}
+    card.blocks.create(
+        heading=heading,
+        as_of=datetime.date(2020, 9, 30),
+        content=[{**item, "text": "3분기 실적"}],
+        order=90,
+    )
+    card.blocks.create(
+        heading=heading,
+        as_of=datetime.date(2020, 12, 31),
+        content=[{**item, "text": "4분기 실적"}],
+        order=91,
+    )
+
+    section = assemble_report(report_2020).sections[0]
+    blocks = next(c for c in section.cards if c.title == card.title).blocks
+    texts = [node["text"] for node in next(b for b in blocks if b.heading == heading).nodes]
+
+    assert [b.heading for b in blocks].count(heading) == 1
+    assert (
+        texts[-1] == "3분기 실적" and "4분기 실적" not in texts
+    )  # 12.31. is after the 10.31. 기준일
