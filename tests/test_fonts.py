@@ -1,6 +1,7 @@
 """Fonts ship with the project: whole TTFs for the PDF, small WOFF2 subsets for phones."""
 
 import re
+from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from fontTools.ttLib import TTFont
@@ -9,7 +10,7 @@ WEB_CSS = "css/fonts-web.css"
 
 
 def _web_font_files() -> list[str]:
-    css = open(finders.find(WEB_CSS), encoding="utf-8").read()
+    css = Path(finders.find(WEB_CSS)).read_text(encoding="utf-8")
     return [finders.find("css/" + url) for url in re.findall(r'url\("([^"]+)"\)', css)]
 
 
@@ -17,7 +18,7 @@ def test_the_web_pages_load_only_small_woff2_fonts():
     files = _web_font_files()
 
     assert len(files) == 4 and all(path and path.endswith(".woff2") for path in files)
-    assert sum(open(path, "rb").seek(0, 2) for path in files) < 1_600_000
+    assert sum(Path(path).stat().st_size for path in files) < 1_600_000
 
 
 def test_the_web_fonts_cover_every_character_of_the_seed_reports():
