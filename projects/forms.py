@@ -404,10 +404,41 @@ class CardAdminForm(forms.ModelForm):
             return section.report if section else None
         return None
 
+    def clean(self):
+        data = self._clean_pasted_purpose(super().clean())
+        section, number = data.get("section"), data.get("number")
+        if section and number:
+            clash = (
+                Card.objects.filter(section=section, number=number)
+                .exclude(pk=self.instance.pk)
+                .first()
+            )
+            if clash:
+                self.add_error(
+                    "number",
+                    _(
+                        "이 단원에는 %(number)s번 카드 ‘%(title)s’가 이미 있습니다. 다른 번호를 쓰세요."
+                    )
+                    % {"number": number, "title": clash.title},
+                )
+        return data
+
     def clean_paste_all(self) -> str:
         text = self.cleaned_data.get("paste_all") or ""
         if not text.strip():
             return ""
+        if len(text) > gaejosik.MAX_TEXT_CHARS:
+            raise ValidationError(
+                _("한 번에 붙여 넣을 수 있는 글은 %(max)s자까지입니다(지금 %(count)s자).")
+                % {"max": f"{gaejosik.MAX_TEXT_CHARS:,}", "count": f"{len(text):,}"}
+            )
+        if not any(heading for heading, _body in gaejosik.split_blocks(text)):
+            raise ValidationError(
+                _(
+                    "□ 제목이 있는 줄이 없습니다. 카드 전체를 붙여 넣을 때는 □ 사업개요처럼 "
+                    "블록마다 □ 제목을 붙이세요. 한 블록의 내용만 고치려면 아래 블록 칸에 넣으세요."
+                )
+            )
         errors = []
         heading_limit = Block._meta.get_field("heading").max_length
         for number, (heading, body) in enumerate(gaejosik.split_blocks(text)):
@@ -439,9 +470,18 @@ class CardAdminForm(forms.ModelForm):
             raise ValidationError(errors)
         return text
 
-    def clean(self):
-        data = super().clean()
+    def _clean_pasted_purpose(self, data):
         if self.pasted_purpose is not None:
+            kept = (self.instance.purpose or "").strip()
+            if kept and kept != self.pasted_purpose and not data.get("paste_replace"):
+                self.add_error(
+                    "paste_all",
+                    _(
+                        "붙여 넣은 글의 첫 □ 앞 문단이 지금의 추진 목적과 다릅니다. 추진 목적까지 "
+                        "바꾸려면 ‘기존 블록을 모두 지우고 …’에 표시하고, 아니면 그 문단을 빼고 붙여 넣으세요."
+                    ),
+                )
+                return data
             data["purpose"] = self.pasted_purpose
             self.instance.purpose = self.pasted_purpose
         return data

@@ -1,5 +1,7 @@
 """Project cards (사업 카드) of a report section and their 개조식 blocks."""
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -69,7 +71,13 @@ class Card(models.Model):
         verbose_name_plural = _("사업 카드")
         ordering = ["section_id", "order", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["section", "number"], name="card_unique_number"),
+            models.UniqueConstraint(
+                fields=["section", "number"],
+                name="card_unique_number",
+                violation_error_message=_(
+                    "같은 단원에 이 번호의 카드가 이미 있습니다. 다른 번호를 쓰세요."
+                ),
+            ),
             models.CheckConstraint(condition=Q(number__gte=1), name="card_number_positive"),
             models.CheckConstraint(
                 condition=Q(budget_kind="execution", budget_line__isnull=False)
@@ -154,3 +162,22 @@ class Block(models.Model):
 
     def __str__(self) -> str:
         return f"□ {self.heading}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.as_of is None or not self.card_id:
+            return
+        session = self.card.section.report.session
+        first = datetime.date(session.year - 1, 1, 1)
+        if not first <= self.as_of <= session.figure_date:
+            raise ValidationError(
+                {
+                    "as_of": _(
+                        "실적 기준일은 %(first)s부터 회기 기준일 %(last)s까지의 날짜여야 합니다."
+                    )
+                    % {
+                        "first": f"{first.year}. 1. 1.",
+                        "last": session.figure_date.strftime("%Y. %-m. %-d."),
+                    }
+                }
+            )

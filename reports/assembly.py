@@ -200,9 +200,11 @@ def _budget_table(lines: list[BudgetLine], executions: dict, day) -> doc.BudgetT
         )
     show_expected = any(row.expected is not None for row in rows)
     amount = sum(row.amount for row in rows)
-    executed = sum(row.executed or 0 for row in rows)
+    entered = [row.executed for row in rows if row.executed is not None]
+    executed = sum(entered) if entered else None
     expected = sum(row.expected or 0 for row in rows) if show_expected else None
-    total = doc.BudgetRow("계", amount, executed, expected, _rate(executed, amount))
+    rate = None if executed is None else _rate(executed, amount)
+    total = doc.BudgetRow("계", amount, executed, expected, rate)
     return doc.BudgetTable(
         as_of=_short_date(day), show_expected=show_expected, total=total, rows=rows
     )

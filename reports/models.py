@@ -77,16 +77,21 @@ class Session(models.Model):
             raise ValidationError({"end_date": _("종료일은 시작일보다 빠를 수 없습니다.")})
         if self.figure_date and self.end_date and self.figure_date > self.end_date:
             raise ValidationError({"figure_date": _("기준일은 회기 종료일보다 늦을 수 없습니다.")})
-        # An early-year session may report last year's final figures (기준일 12. 31.).
+        # The figures are those of a day before the session, within the year before it opens.
         if (
             self.figure_date
-            and self.year
-            and self.figure_date.year not in (self.year - 1, self.year)
+            and self.start_date
+            and not (
+                self.start_date - datetime.timedelta(days=366)
+                <= self.figure_date
+                <= self.start_date
+            )
         ):
             raise ValidationError(
                 {
-                    "figure_date": _("기준일은 보고 연도(%(year)s년)나 그 전해의 날짜여야 합니다.")
-                    % {"year": self.year}
+                    "figure_date": _(
+                        "기준일은 회기 시작일 전 1년 안의 날짜여야 합니다(시작일 당일까지)."
+                    )
                 }
             )
 

@@ -229,3 +229,40 @@ def test_a_card_can_be_added_from_a_pasted_card_alone(admin_client, report_2020)
 
     card = Card.objects.get(title="새 사업")
     assert Block.objects.filter(card=card).count() == 3
+
+
+def test_a_paste_without_any_heading_is_refused_and_changes_nothing(admin_client, report_2020):
+    card = seed_card()
+    data = card_form(admin_client, card)
+    data["paste_all"] = "○ 목적만 있는 글\n○ 둘째 줄"
+    before = dump()
+
+    response = post_card(admin_client, card, data)
+
+    assert "□ 제목이 있는 줄이 없습니다" in field_errors(response.content.decode(), "paste_all")
+    assert dump() == before
+
+
+def test_a_paste_does_not_overwrite_the_purpose_unless_replacing(admin_client, report_2020):
+    card = seed_card()
+    data = card_form(admin_client, card)
+    data["paste_all"] = "다른 목적\n□ 추진일정\n○ 12월: 결과 보고"
+    before = dump()
+
+    response = post_card(admin_client, card, data)
+
+    assert "추진 목적과 다릅니다" in field_errors(response.content.decode(), "paste_all")
+    assert dump() == before
+
+
+def test_a_card_number_already_used_in_the_section_names_the_other_card(admin_client, report_2020):
+    card = seed_card()
+    data = card_form(admin_client, card)
+    data["number"] = "1"
+    before = dump()
+
+    response = post_card(admin_client, card, data)
+
+    message = field_errors(response.content.decode(), "number")
+    assert "1번 카드 ‘국내외 도시와의 상호교류 활성화’가 이미 있습니다" in message
+    assert dump() == before

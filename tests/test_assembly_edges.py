@@ -104,3 +104,30 @@ def test_a_new_quarters_achievements_join_the_earlier_ones_up_to_the_figure_date
     assert (
         texts[-1] == "3분기 실적" and "4분기 실적" not in texts
     )  # 12.31. is after the 10.31. 기준일
+
+
+def test_a_block_dated_after_the_figure_date_is_refused(report_2020):
+    from projects.models import Block
+
+    block = Block.objects.filter(card__section__report=report_2020).first()
+    block.as_of = datetime.date(2020, 12, 31)
+
+    with pytest.raises(ValidationError) as raised:
+        block.full_clean()
+    assert "회기 기준일 2020. 10. 31.까지" in raised.value.message_dict["as_of"][0]
+
+
+def test_a_session_figure_date_long_before_the_session_is_refused(report_2020):
+    session = report_2020.session
+    session.figure_date = datetime.date(2019, 10, 31)
+
+    with pytest.raises(ValidationError) as raised:
+        session.full_clean()
+    assert "시작일 전 1년 안" in raised.value.message_dict["figure_date"][0]
+
+
+def test_with_no_execution_entered_at_all_the_total_prints_a_dash(report_2020):
+    Execution.objects.filter(line__department=report_2020.department).delete()
+
+    total = assemble_report(report_2020).budget.total
+    assert (total.executed, total.rate) == (None, None)

@@ -57,3 +57,12 @@ def test_a_report_url_with_another_sessions_number_is_not_found(client, report_2
 
 def test_pages_are_read_only(client, report_2020):
     assert client.post(report_2020.get_absolute_url()).status_code == 405
+
+
+def test_a_missing_page_says_so_in_korean(client, report_2020, settings):
+    settings.DEBUG = False
+
+    response = client.get("/sessions/9999/")
+
+    assert response.status_code == 404
+    assert "찾는 쪽이 없습니다" in response.text
