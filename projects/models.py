@@ -167,6 +167,8 @@ class Block(models.Model):
         super().clean()
         if self.as_of is None or not self.card_id:
             return
+        from reports.models import format_date  # reports.models imports this app's fields
+
         session = self.card.section.report.session
         first = datetime.date(session.year - 1, 1, 1)
         if not first <= self.as_of <= session.figure_date:
@@ -175,9 +177,6 @@ class Block(models.Model):
                     "as_of": _(
                         "실적 기준일은 %(first)s부터 회기 기준일 %(last)s까지의 날짜여야 합니다."
                     )
-                    % {
-                        "first": f"{first.year}. 1. 1.",
-                        "last": session.figure_date.strftime("%Y. %-m. %-d."),
-                    }
+                    % {"first": format_date(first), "last": format_date(session.figure_date)}
                 }
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 
 from budget.models import FUNDING_LABELS, BudgetLine, Execution, FundingParts, execution_rate
 from org.models import (
@@ -318,8 +318,6 @@ def assemble_session_outline(session: Session, reports=None) -> SessionOutline:
 
     Departments under no bureau come first, under an empty bureau name.
     """
-    from django.db.models import Count
-
     reports = list(
         (DepartmentReport.objects.all() if reports is None else reports)
         .for_session(session)

@@ -140,9 +140,5 @@ class ReportDocument:
     sections: list[Section]
     contents: list[ContentsEntry] = field(default_factory=list)
 
-    @property
-    def card_count(self) -> int:
-        return sum(len(section.cards) for section in self.sections)
-
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -75,3 +75,24 @@ def test_a_budget_amount_is_the_sum_of_its_funding_parts(report_2020):
     line = BudgetLine.objects.get(department=report_2020.department, name="대외교류 활성화")
 
     assert (line.city, line.district, line.amount) == (20_000, 95_900, 115_900)
+
+
+def test_the_assembled_document_is_plain_data_that_survives_json(report_2020):
+    """Publishing will store the document as JSON: every number must come back as it went in."""
+    import json
+
+    data = json.loads(json.dumps(assemble_report(report_2020).to_dict()))
+
+    assert data["budget"]["total"] == {
+        "name": "계",
+        "amount": 1_079_048,
+        "executed": 852_903,
+        "expected": 1_012_341,
+        "rate": "79.0",
+        "as_of": None,
+    }
+    assert [s["title"] for s in data["sections"]] == [
+        "주요업무 추진실적",
+        "2021년 주요업무 추진계획",
+        "신규·중점 추진사업",
+    ]

@@ -47,7 +47,7 @@ def funding_note(funding) -> str:
     """(시비 20,000, 구비 95,900), or (구비 100%) when one source pays everything."""
     if funding is None:
         return ""
-    parts = funding.parts if hasattr(funding, "parts") else funding["parts"]
+    parts = funding.parts
     if not parts:
         return ""
     if len(parts) == 1:
