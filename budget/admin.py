@@ -6,9 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from budget.forms import BudgetLineAdminForm, ExecutionAdminForm
 from budget.models import BudgetLine, Execution, execution_rate
+from org.admin_scope import ScopedAdmin, ScopedInlinePermissions
 
 
-class ExecutionInline(admin.TabularInline):
+class ExecutionInline(ScopedInlinePermissions, admin.TabularInline):
     """Every execution of the line, newest first: the quarterly history."""
 
     model = Execution
@@ -24,7 +25,7 @@ class ExecutionInline(admin.TabularInline):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(ScopedAdmin):
     form = BudgetLineAdminForm
     list_display = [
         "name",

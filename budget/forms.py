@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from budget.models import FUNDING_FIELDS, BudgetLine, Execution
+from reports.conflicts import Child, RevisionFormMixin
 
 # 천원: a trillion won is far beyond any district budget line.
 MAX_AMOUNT = 999_999_999_999
@@ -184,12 +185,6 @@ class FundingPartsAdminForm(forms.ModelForm):
                 )
 
 
-class BudgetLineAdminForm(FundingPartsAdminForm):
-    class Meta:
-        model = BudgetLine
-        fields = ["department", "fiscal_year", "parent", "name", "order", *FUNDING_FIELDS]
-
-
 class ExecutionAdminForm(FundingPartsAdminForm):
     expected = AmountField(
         label=_("연말까지 집행 예정액"),
@@ -201,6 +196,27 @@ class ExecutionAdminForm(FundingPartsAdminForm):
         fields = ["as_of", *FUNDING_FIELDS, "expected"]
 
 
+def _execution_label(execution: Execution) -> str:
+    day = execution.as_of
+    return _("%(day)s 기준 집행 실적") % {"day": f"{day.year}. {day.month}. {day.day}."}
+
+
+# What the line's page saves with the line, for the message of an edit conflict.
+LINE_CHILDREN = (Child(Execution, "line_id", _execution_label),)
+
+
+class BudgetLineAdminForm(RevisionFormMixin, FundingPartsAdminForm):
+    """The line's page with its executions (the admin's ExecutionInline); a page opened before
+    someone else saved the line is refused (reports.conflicts.RevisionFormMixin)."""
+
+    revision_inlines = [(Execution, ExecutionAdminForm)]
+    revision_children = LINE_CHILDREN
+
+    class Meta:
+        model = BudgetLine
+        fields = ["department", "fiscal_year", "parent", "name", "order", *FUNDING_FIELDS]
+
+
 class BudgetLineRowForm(forms.Form):
     """One budget line of the report editor: its funding and its execution as of the 기준일.
 
@@ -209,6 +225,8 @@ class BudgetLineRowForm(forms.Form):
     """
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The line's revision when the page was opened (reports.conflicts): the editor claims it.
+    revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     name = forms.CharField(label=_("사업명"), max_length=100)
 
     def __init__(self, *args, parent_choices: Iterable[BudgetLine] = (), **kwargs):

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 FUNDING_FIELDS = ("national", "city", "district", "other")
 FUNDING_LABELS = {"national": "국비", "city": "시비", "district": "구비", "other": "기타"}
@@ -66,7 +67,17 @@ class BudgetLine(FundingParts):
     name = models.CharField(_("사업명"), max_length=100)
     order = models.PositiveIntegerField(_("순서"), default=0)
 
+    revision = models.PositiveIntegerField(
+        _("수정 차례"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "저장할 때마다 1씩 늘어, 같은 것을 두 사람이 동시에 고치면 나중 저장을 막습니다."
+        ),
+    )
+
     objects = BudgetLineQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("예산 사업")
@@ -144,6 +155,7 @@ class Execution(FundingParts):
     )
 
     objects = ExecutionQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("집행 실적")

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "simple_history",
+    "axes",
     "org",
     "budget",
     "projects",
@@ -66,6 +68,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Who made each change, for the history of every model (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Failed logins are counted and throttled (django-axes); keep it last.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -118,7 +129,43 @@ STATIC_ROOT = BASE_DIR / ".staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "reports:sessions"
+LOGOUT_REDIRECT_URL = "reports:sessions"
+
+# A signed-in session ends after SESSION_IDLE_MINUTES without a request (each request renews it).
+SESSION_COOKIE_AGE = int(env_str("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Failed logins (django-axes): after AXES_FAILURE_LIMIT failures for one account from one
+# address, that pair waits AXES_COOLOFF_MINUTES; never a permanent lock.
+AXES_FAILURE_LIMIT = int(env_str("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(env_str("AXES_COOLOFF_MINUTES", "15")) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "config.auth.locked_out"
+AXES_VERBOSE = False
+
+# Mail: reminders before a deadline and when a report is returned. Development prints them.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "업무보고 포털 <noreply@portal.invalid>")
+# The portal's own address, for links in e-mails (no request there to build them from).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Days before a submission deadline on which reminders go out (manage.py send_reminders).
+REMINDER_DAYS = [int(day) for day in env_list("REMINDER_DAYS", "3,1")]
+
+# Access to unpublished material is logged with the client address; behind a reverse proxy
+# set TRUSTED_PROXY_COUNT so the address is read from X-Forwarded-For.
+TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -135,3 +182,4 @@ COUNCIL_NAME = env_str("COUNCIL_NAME", "구의회")
 
 # The report editor posts every card and budget line of a report at once (~16 fields a card).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
+SIMPLE_HISTORY_REVERT_DISABLED = True

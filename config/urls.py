@@ -1,12 +1,35 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from config.auth import LoginView
+from reports import dashboard, open_session
 
 admin.site.site_header = _("업무보고 포털 관리")
 admin.site.site_title = _("업무보고 포털")
 admin.site.index_title = _("보고서 작성과 관리")
 
 urlpatterns = [
+    # The clerk's session dashboard (reports/dashboard.py), before the admin's own catch-all.
+    path(
+        "admin/reports/session/<int:number>/dashboard/",
+        dashboard.session_dashboard,
+        name="session_dashboard",
+    ),
+    path(
+        "admin/reports/session/<int:number>/dashboard/reports/<int:report_id>/",
+        dashboard.dashboard_transition,
+        name="session_dashboard_transition",
+    ),
+    path(
+        "admin/reports/session/<int:number>/dashboard/publish/",
+        dashboard.dashboard_publish,
+        name="session_dashboard_publish",
+    ),
+    path("admin/reports/session/open/", open_session.open_session_view, name="open_session"),
     path("admin/", admin.site.urls),
+    path("login/", LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("reports.urls")),
 ]

@@ -1,15 +1,18 @@
 """Admin for bureaus, departments, teams and staffing snapshots."""
 
 from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.models import User
 from django.db.models import Count, Sum
 from django.utils.translation import gettext_lazy as _
 
+from org.admin_scope import ScopedAdmin, ScopedInlinePermissions
 from org.forms import StaffingCellForm
-from org.models import Bureau, Department, StaffingCell, StaffingSnapshot, Team
+from org.models import Bureau, Department, StaffingCell, StaffingSnapshot, StaffProfile, Team
 
 
 @admin.register(Bureau)
-class BureauAdmin(admin.ModelAdmin):
+class BureauAdmin(ScopedAdmin):
     list_display = ["name", "order", "department_count"]
     list_editable = ["order"]
     search_fields = ["name"]
@@ -23,7 +26,7 @@ class BureauAdmin(admin.ModelAdmin):
         return bureau.department_count
 
 
-class TeamInline(admin.TabularInline):
+class TeamInline(ScopedInlinePermissions, admin.TabularInline):
     model = Team
     fields = ["order", "name", "duties", "established_on", "abolished_on"]
     extra = 0
@@ -31,7 +34,7 @@ class TeamInline(admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(ScopedAdmin):
     list_display = ["name", "bureau", "order", "team_count"]
     list_filter = ["bureau"]
     list_select_related = ["bureau"]
@@ -48,7 +51,7 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ScopedAdmin):
     list_display = ["name", "department", "order", "established_on", "abolished_on"]
     list_filter = ["department__bureau", "department"]
     list_select_related = ["department"]
@@ -57,7 +60,7 @@ class TeamAdmin(admin.ModelAdmin):
     autocomplete_fields = ["department"]
 
 
-class StaffingCellInline(admin.TabularInline):
+class StaffingCellInline(ScopedInlinePermissions, admin.TabularInline):
     model = StaffingCell
     form = StaffingCellForm
     extra = 0
@@ -65,7 +68,7 @@ class StaffingCellInline(admin.TabularInline):
 
 
 @admin.register(StaffingSnapshot)
-class StaffingSnapshotAdmin(admin.ModelAdmin):
+class StaffingSnapshotAdmin(ScopedAdmin):
     list_display = ["department", "as_of", "authorized_total", "current_total", "difference_total"]
     list_filter = ["department__bureau", "department"]
     list_select_related = ["department"]
@@ -97,3 +100,35 @@ class StaffingSnapshotAdmin(admin.ModelAdmin):
     def difference_total(self, snapshot: StaffingSnapshot) -> str:
         difference = (snapshot.current_sum or 0) - (snapshot.authorized_sum or 0)
         return f"△{-difference}" if difference < 0 else str(difference)
+
+
+class StaffProfileInline(admin.StackedInline):
+    model = StaffProfile
+    can_delete = False
+    verbose_name_plural = _("소속 부서")
+    fields = ["department"]
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    """Accounts with their department; the role is the group (부서 담당자, 부서장, …)."""
+
+    inlines = [StaffProfileInline]
+    list_display = ["username", "get_full_name", "department", "roles", "is_active", "last_login"]
+    list_filter = ["groups", "is_active", "staff_profile__department"]
+    list_select_related = ["staff_profile__department"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("소속 부서"), ordering="staff_profile__department__name")
+    def department(self, user) -> str:
+        profile = getattr(user, "staff_profile", None)
+        return profile.department.name if profile and profile.department else "-"
+
+    @admin.display(description=_("역할"))
+    def roles(self, user) -> str:
+        return ", ".join(group.name for group in user.groups.all()) or "-"

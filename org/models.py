@@ -2,10 +2,12 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 MAX_HEADCOUNT = 999
 
@@ -15,6 +17,8 @@ class Bureau(models.Model):
 
     name = models.CharField(_("국·단 이름"), max_length=50, unique=True)
     order = models.PositiveIntegerField(_("순서"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("국·단")
@@ -40,10 +44,13 @@ class Department(models.Model):
     name = models.CharField(_("부서 이름"), max_length=50, unique=True)
     order = models.PositiveIntegerField(_("순서"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("부서")
         verbose_name_plural = _("부서")
         ordering = ["order", "name"]
+        permissions = [("all_departments", _("모든 부서의 자료를 보고 고칠 수 있음"))]
 
     def __str__(self) -> str:
         return self.name
@@ -73,6 +80,7 @@ class Team(models.Model):
     abolished_on = models.DateField(_("폐지일"), null=True, blank=True)
 
     objects = TeamQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("팀")
@@ -141,6 +149,7 @@ class StaffingSnapshot(models.Model):
     as_of = models.DateField(_("기준일"))
 
     objects = StaffingSnapshotQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("인력 현황")
@@ -175,6 +184,8 @@ class StaffingCell(models.Model):
         _("현원"), default=0, validators=[MaxValueValidator(MAX_HEADCOUNT)]
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("인력 칸")
         verbose_name_plural = _("인력 칸")
@@ -196,3 +207,32 @@ class StaffingCell(models.Model):
     def difference(self) -> int:
         """과부족 = 현원 − 정원."""
         return self.current - self.authorized
+
+
+class StaffProfile(models.Model):
+    """The department a staff account works for; what the role groups may touch follows it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("계정"),
+        on_delete=models.CASCADE,
+        related_name="staff_profile",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("소속 부서"),
+        on_delete=models.PROTECT,
+        related_name="staff",
+        null=True,
+        blank=True,
+        help_text=_("부서 담당자와 부서장은 이 부서의 자료만 보고 고칩니다."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("직원 소속")
+        verbose_name_plural = _("직원 소속")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.department or '-'})"

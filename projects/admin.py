@@ -3,18 +3,21 @@
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from org import access
+from org.admin_scope import ScopedAdmin, ScopedInlinePermissions
 from projects.forms import BlockInlineForm, CardAdminForm
 from projects.models import Block, Card
+from reports.carry import checklist
 from reports.models import DepartmentReport, ReportSection
 
 RETURN_TO_REPORT = "report"
 
 
-class BlockInline(admin.StackedInline):
+class BlockInline(ScopedInlinePermissions, admin.StackedInline):
     """The card's □ blocks in order; ▲▼ buttons (admin_portal/js/block_order.js) renumber them."""
 
     model = Block
@@ -29,7 +32,9 @@ class ReportFilter(admin.SimpleListFilter):
     parameter_name = "report"
 
     def lookups(self, request, model_admin):
-        reports = DepartmentReport.objects.select_related("session", "department")
+        reports = access.scope(
+            request.user, DepartmentReport.objects.select_related("session", "department")
+        )
         return [
             (report.pk, f"제{report.session.number}회 {report.department.name}")
             for report in reports
@@ -48,7 +53,10 @@ class SectionFilter(admin.SimpleListFilter):
     parameter_name = "section"
 
     def lookups(self, request, model_admin):
-        sections = ReportSection.objects.select_related("report__session", "report__department")
+        sections = access.scope(
+            request.user,
+            ReportSection.objects.select_related("report__session", "report__department"),
+        )
         report = request.GET.get(ReportFilter.parameter_name)
         if report and report.isdigit():
             return [(section.pk, section.title) for section in sections.filter(report_id=report)]
@@ -67,7 +75,7 @@ class SectionFilter(admin.SimpleListFilter):
 
 
 @admin.register(Card)
-class CardAdmin(admin.ModelAdmin):
+class CardAdmin(ScopedAdmin):
     form = CardAdminForm
     inlines = [BlockInline]
     list_display = ["title", "number", "section", "report_display", "team_name", "budget_kind"]
@@ -102,6 +110,33 @@ class CardAdmin(admin.ModelAdmin):
         (_("전체 붙여넣기"), {"fields": ["paste_all", "paste_replace"], "classes": ["paste-all"]}),
         (_("이전 보고와 연결"), {"fields": ["predecessor"], "classes": ["collapse"]}),
     ]
+
+    readonly_fields = ["checklist_display"]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or obj.predecessor_id is None:
+            return fieldsets
+        checklist = (
+            _("지난 보고의 향후계획 — 이번 주요 추진실적 점검표"),
+            {"fields": ["checklist_display"], "classes": ["card-checklist"]},
+        )
+        return [fieldsets[0], checklist, *fieldsets[1:]]
+
+    @admin.display(description=_("지난 보고에서 계획한 일"))
+    def checklist_display(self, card: Card) -> str:
+        items = checklist(card)
+        if not items:
+            return gettext("지난 보고에 향후계획이 없습니다.")
+        previous = card.predecessor.section.report.session
+        return format_html(
+            '<p class="checklist-source">{}</p><ul class="checklist">{}</ul>',
+            gettext(
+                "제%(number)s회 보고의 향후계획입니다. 이번 주요 추진실적에 빠진 것이 없는지 확인하세요."
+            )
+            % {"number": previous.number},
+            format_html_join("", "<li>{}</li>", ((item,) for item in items)),
+        )
 
     class Media:
         css = {"all": ["admin_portal/css/admin_pages.css", "admin_portal/css/card_admin.css"]}

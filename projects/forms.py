@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from budget.models import FUNDING_FIELDS, BudgetLine
 from org.models import Team
 from projects import gaejosik
 from projects.models import Block, Card
+from reports.conflicts import Child, RevisionFormMixin
 from reports.models import DepartmentReport, ReportSection
 
 REQUIRED_FIELDS = tuple(f"required_{name}" for name in FUNDING_FIELDS)
@@ -32,6 +34,10 @@ EDITOR_FIELDS = (
     "budget_heading",
     "budget_line",
     *REQUIRED_FIELDS,
+)
+# What the card's page saves with the card, for the message of an edit conflict.
+CARD_CHILDREN = (
+    Child(Block, "card_id", lambda block: _("블록 ‘%(heading)s’") % {"heading": block.heading}),
 )
 
 
@@ -73,6 +79,8 @@ class CardRowForm(forms.Form):
     """
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # The card's revision when the page was opened (reports.conflicts): the editor claims it.
+    revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     order = forms.IntegerField(
         required=False, min_value=0, widget=forms.HiddenInput(attrs={"class": "card-order"})
     )
@@ -159,7 +167,8 @@ class CardRowForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        card = Card(pk=self.card.pk if self.card else None)
+        # A copy of the stored card, so that its history record keeps the fields not shown here.
+        card = copy.copy(self.card) if self.card else Card()
         for name in EDITOR_FIELDS:
             if name != "order":
                 setattr(card, name, data.get(name))
@@ -307,7 +316,7 @@ class BaseCardFormSet(forms.BaseFormSet):
                 continue
             changed = form.changed_fields()
             if changed:
-                card.save(update_fields=changed)
+                card.save(update_fields=[*changed, "revision"])
                 written = True
         return written
 
@@ -326,12 +335,13 @@ class PastedBlock:
     content: list
 
 
-class CardAdminForm(forms.ModelForm):
+class CardAdminForm(RevisionFormMixin, forms.ModelForm):
     """The card's page: its fields, plus a whole card pasted from HWP to make its blocks.
 
     The pasted text is cut at its □ headings (projects.gaejosik.split_blocks); text before the
     first □ becomes the purpose. An error in any block names the block and the line, and
-    nothing is saved.
+    nothing is saved. A page opened before someone else saved the card is refused
+    (reports.conflicts.RevisionFormMixin; the blocks are the admin's BlockInline).
     """
 
     paste_all = forms.CharField(
@@ -347,6 +357,11 @@ class CardAdminForm(forms.ModelForm):
     paste_replace = forms.BooleanField(
         label=_("기존 블록을 모두 지우고 붙여 넣은 블록으로 바꿉니다"), required=False
     )
+    revision_children = CARD_CHILDREN
+
+    @property
+    def revision_inlines(self):
+        return [(Block, BlockInlineForm)]
 
     class Meta:
         model = Card

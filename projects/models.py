@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from projects.fields import GaejosikField
 
@@ -65,6 +66,16 @@ class Card(models.Model):
     required_city = models.PositiveBigIntegerField(_("소요예산 시비"), default=0)
     required_district = models.PositiveBigIntegerField(_("소요예산 구비"), default=0)
     required_other = models.PositiveBigIntegerField(_("소요예산 기타"), default=0)
+    revision = models.PositiveIntegerField(
+        _("수정 차례"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "저장할 때마다 1씩 늘어, 같은 것을 두 사람이 동시에 고치면 나중 저장을 막습니다."
+        ),
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("사업 카드")
@@ -154,6 +165,8 @@ class Block(models.Model):
             "같은 제목의 블록은 보고서에서 날짜 순서로 이어 붙고, 회기 기준일보다 늦은 블록은 나오지 않습니다."
         ),
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("블록")

@@ -17,14 +17,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from org import access
+from org.admin_scope import ScopedAdmin, ScopedModelAdmin
+from reports import workflow
+from reports.access_log import log_access
 from reports.forms import SUMMARY_MESSAGE, ReportEditor
-from reports.models import DepartmentReport, ReportSection, Session
+from reports.models import AccessLog, DepartmentReport, ReportSection, ReportVersion, Session
 
 EDITOR_TEMPLATE = "admin/reports/departmentreport/report_editor.html"
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ScopedAdmin):
     list_display = [
         "number",
         "name",
@@ -32,7 +36,9 @@ class SessionAdmin(admin.ModelAdmin):
         "period_display",
         "year",
         "figure_date",
+        "deadline",
         "report_count",
+        "dashboard_link",
     ]
     list_display_links = ["number", "name"]
     list_filter = ["kind", "year"]
@@ -41,8 +47,20 @@ class SessionAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["number", "name", "kind"]}),
         (_("일정"), {"fields": ["start_date", "end_date"]}),
-        (_("보고 수치"), {"fields": ["year", "figure_date"]}),
+        (_("보고 수치"), {"fields": ["year", "figure_date", "deadline"]}),
     ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """A session is opened with its departments on the 회기 열기 screen."""
+        return HttpResponseRedirect(reverse("open_session"))
+
+    @admin.display(description=_("현황판"))
+    def dashboard_link(self, session: Session) -> str:
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("session_dashboard", args=[session.number]),
+            gettext("현황판"),
+        )
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(report_count=Count("reports"))
@@ -57,7 +75,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReportSection)
-class ReportSectionAdmin(admin.ModelAdmin):
+class ReportSectionAdmin(ScopedAdmin):
     list_display = ["title", "kind", "order", "report"]
     list_filter = ["kind", "report__session", "report__department"]
     search_fields = ["title", "report__department__name"]
@@ -67,7 +85,7 @@ class ReportSectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(DepartmentReport)
-class DepartmentReportAdmin(admin.ModelAdmin):
+class DepartmentReportAdmin(ScopedAdmin):
     list_display = ["department", "session", "status", "card_count", "updated_at", "public_link"]
     list_filter = ["session", "status", "department__bureau"]
     search_fields = ["department__name", "session__name", "=session__number"]
@@ -96,7 +114,14 @@ class DepartmentReportAdmin(admin.ModelAdmin):
     # The report editor ---------------------------------------------------------------------
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = self._get_editable_report(request, object_id)
+        report = self._get_report(request, object_id)
+        if request.method == "POST" and "_transition" in request.POST:
+            return self._transition(request, report)
+        can_edit = self.has_change_permission(request, report)
+        if request.method == "POST" and not can_edit:
+            raise PermissionDenied(access.frozen_reason(report) or gettext("고칠 권한이 없습니다."))
+        if request.method == "GET" and not report.is_published:
+            log_access(request, report, AccessLog.Action.EDIT)
         editor = ReportEditor(report, data=request.POST if request.method == "POST" else None)
         if request.method == "POST" and editor.is_valid():
             try:
@@ -110,19 +135,39 @@ class DepartmentReportAdmin(admin.ModelAdmin):
                 )
             else:
                 return self._saved(request, report, changed)
-        return self._render_editor(request, report, editor, extra_context)
+        context = {"can_edit": can_edit, **(extra_context or {})}
+        return self._render_editor(request, report, editor, context)
 
-    def _get_editable_report(self, request, object_id) -> DepartmentReport:
+    def _get_report(self, request, object_id) -> DepartmentReport:
+        """The report if this account may at least read it; another department's is a 404."""
         try:
             pk = int(object_id)
         except (TypeError, ValueError) as error:
             raise Http404 from error
         report = get_object_or_404(
-            DepartmentReport.objects.select_related("session", "department__bureau"), pk=pk
+            self.get_queryset(request).select_related("session", "department__bureau"), pk=pk
         )
-        if not self.has_change_permission(request, report):
+        if not self.has_view_permission(request, report):
             raise PermissionDenied
         return report
+
+    def _transition(self, request, report: DepartmentReport):
+        try:
+            workflow.perform(
+                report,
+                request.POST["_transition"],
+                request.user,
+                comment=request.POST.get("comment", ""),
+            )
+        except workflow.WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                gettext("%(department)s 보고서가 ‘%(status)s’ 상태가 되었습니다.")
+                % {"department": report.department.name, "status": report.get_status_display()},
+            )
+        return HttpResponseRedirect(request.path)
 
     def _saved(self, request, report: DepartmentReport, changed: list[str]):
         if changed:
@@ -148,6 +193,54 @@ class DepartmentReportAdmin(admin.ModelAdmin):
             "summary_message": SUMMARY_MESSAGE,
             "is_nav_sidebar_enabled": False,
             "has_delete_permission": self.has_delete_permission(request, report),
+            "transitions": workflow.available(request.user, report),
+            "frozen_reason": access.frozen_reason(report),
+            "versions": report.versions.select_related("published_by", "report__session").defer(
+                "pdf", "document"
+            ),
+            "events": report.events.exclude(action="remind").select_related("actor")[:20],
             **(extra_context or {}),
         }
         return TemplateResponse(request, EDITOR_TEMPLATE, context)
+
+
+class ReadOnlyAdmin(ScopedModelAdmin):
+    """Records nobody edits: viewable (within the department rule), never added or changed."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ReportVersion)
+class ReportVersionAdmin(ReadOnlyAdmin):
+    list_display = ["report", "number", "published_at", "published_by", "note", "pdf_sha256"]
+    list_filter = ["report__session", "report__department"]
+    list_select_related = ["report__session", "report__department", "published_by"]
+    search_fields = ["report__department__name", "=report__session__number", "note"]
+    fields = [
+        "report",
+        "number",
+        "published_at",
+        "published_by",
+        "note",
+        "content_sha256",
+        "pdf_sha256",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("pdf", "document")
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(ReadOnlyAdmin):
+    list_display = ["at", "user", "ip_address", "action", "target", "path"]
+    list_filter = ["action", "at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "target", "ip_address"]
+    date_hierarchy = "at"

@@ -6,3 +6,9 @@ class ReportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "reports"
     verbose_name = _("업무보고")
+
+    def ready(self) -> None:
+        from reports import notifications, workflow
+
+        if notifications.notify_returned not in workflow.after_transition:
+            workflow.after_transition.append(notifications.notify_returned)

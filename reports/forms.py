@@ -17,19 +17,31 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from budget.forms import EXECUTION_FIELDS, BudgetLineFormSet, BudgetLineRowForm
+from budget.forms import EXECUTION_FIELDS, LINE_CHILDREN, BudgetLineFormSet, BudgetLineRowForm
 from budget.models import FUNDING_FIELDS, BudgetLine, Execution, execution_rate
 from budget.services import BudgetLineRow, budget_lines_save, budget_lines_validate
 from org.forms import StaffingGridForm
 from org.models import StaffingCell, StaffingSnapshot, Team
 from org.services import staffing_save
 from projects.fields import GaejosikFormField
-from projects.forms import CardFormSet, CardRowForm, lines_in_print_order
+from projects.forms import CARD_CHILDREN, CardFormSet, CardRowForm, lines_in_print_order
 from projects.models import Card
+from reports.conflicts import (
+    EditConflict,
+    edit_conflict,
+    revision_claim,
+    revisions_check,
+    revisions_claim,
+)
 from reports.document import roman
 from reports.models import DepartmentReport, ReportSection, format_date
 
 SUMMARY_MESSAGE = _("입력한 내용에 오류가 있어 저장하지 않았습니다. 표시된 칸을 고쳐 주세요.")
+CONFLICT_SUMMARY = _(
+    "이 화면을 연 뒤에 다른 사람이 저장한 내용이 있어, 덮어쓰지 않도록 아무것도 저장하지 않았습니다. "
+    "아래에서 그사이 바뀐 내용을 확인하고, 화면을 새로 고친 뒤 다시 입력하세요(새로 고치면 지금 "
+    "입력한 내용은 사라지니 필요하면 먼저 복사해 두세요)."
+)
 
 
 class ReportFieldsForm(forms.Form):
@@ -39,6 +51,8 @@ class ReportFieldsForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "class": "gaejosik", "spellcheck": "false"}),
         help_text=_("○ - · 기호로 적습니다. 비워 두면 보고서에 ‘해당없음’으로 나옵니다."),
     )
+    # The report's revision when the page was opened (reports.conflicts): every save claims it.
+    revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
 
 class SectionRowForm(forms.Form):
@@ -173,7 +187,15 @@ class ErrorEntry:
 
 
 class ReportEditor:
-    """Every form of one department report's admin screen, validated and saved together."""
+    """Every form of one department report's admin screen, validated and saved together.
+
+    No lost updates (reports.conflicts): the page carries the revisions it was opened at — the
+    report's, and each budget line's and card's. A save claims the report's revision, and those
+    of the lines and cards it writes; when one has moved on, nothing is saved and the error
+    summary says who changed what meanwhile.
+    """
+
+    conflict_summary = CONFLICT_SUMMARY
 
     def __init__(self, report: DepartmentReport, data=None):
         self.report = report
@@ -184,6 +206,7 @@ class ReportEditor:
 
         self.teams = list(Team.objects.filter(department=department).order_by("order", "name"))
         self.lines = list(BudgetLine.objects.for_year(department, session.year))
+        self.lines_by_id = {line.pk: line for line in self.lines}
         executions = Execution.objects.filter(
             line__department=department, line__fiscal_year=session.year, as_of__lte=day
         ).order_by("line_id", "-as_of")
@@ -207,7 +230,9 @@ class ReportEditor:
 
         prefix_data = {"data": data} if data is not None else {}
         self.report_form = ReportFieldsForm(
-            **prefix_data, prefix="report", initial={"facilities": report.facilities}
+            **prefix_data,
+            prefix="report",
+            initial={"facilities": report.facilities, "revision": report.revision},
         )
         self.staffing_form = StaffingGridForm(
             **prefix_data,
@@ -249,11 +274,18 @@ class ReportEditor:
             },
         )
         self._cross_errors_checked = False
+        self.conflicted = False
 
     # Initial values ---------------------------------------------------------------------------
 
     def _line_initial(self, line: BudgetLine) -> dict:
-        initial = {"id": line.pk, "name": line.name, "parent": line.parent_id, **line.parts()}
+        initial = {
+            "id": line.pk,
+            "revision": line.revision,
+            "name": line.name,
+            "parent": line.parent_id,
+            **line.parts(),
+        }
         execution = self.current.get(line.pk)
         if execution is not None:
             initial.update({f"exec_{name}": value for name, value in execution.parts().items()})
@@ -264,6 +296,7 @@ class ReportEditor:
     def _card_initial(card: Card) -> dict:
         return {
             "id": card.pk,
+            "revision": card.revision,
             "order": card.order,
             "section": card.section_id,
             "number": card.number,
@@ -301,6 +334,7 @@ class ReportEditor:
             self._cross_errors_checked = True
             self._check_sections_left_empty()
             self._check_budget_lines()
+            self._check_revisions()
         return valid and not self.has_errors()
 
     def has_errors(self) -> bool:
@@ -440,6 +474,7 @@ class ReportEditor:
         """Write everything; returns the names of the parts that changed."""
         if not self.is_valid():
             raise ValueError("ReportEditor.save() called with invalid data")
+        self._claim_revisions()
         changed = []
         facilities = self.report_form.cleaned_data["facilities"]
         if facilities != self.report.facilities:
@@ -464,7 +499,15 @@ class ReportEditor:
             )
             changed.append(gettext("예산 사업"))
         if changed:
-            self.report.save(update_fields=["facilities", "updated_at"])
+            try:  # the report's row is locked since _claim_revisions: this fails only on SQLite
+                self.report.revision = revision_claim(
+                    DepartmentReport, self.report.pk, self.report_form.cleaned_data["revision"]
+                )
+            except EditConflict as conflict:
+                self._conflict(self.report_form, conflict)
+                raise
+            self.report._change_reason = ", ".join(changed)  # kept in its history record
+            self.report.save(update_fields=["facilities", "updated_at", "revision"])
         return changed
 
     def _save_staffing(self) -> bool:
@@ -485,26 +528,121 @@ class ReportEditor:
         return True
 
     def _budget_rows_differ(self, rows: list[BudgetLineRow]) -> bool:
-        lines = {line.pk: line for line in self.lines}
-        for row in rows:
-            line = lines.get(row.line_id)
-            if line is None or row.delete:
-                return True
-            parent = lines.get(line.parent_id)
-            if (row.name.strip(), row.parent) != (line.name, parent.name if parent else None):
-                return True
-            if dict(line.parts()) != {name: row.funding.get(name, 0) for name in FUNDING_FIELDS}:
-                return True
-            if row.executed is None:
-                continue
-            execution = self.current.get(line.pk)
-            if (
-                execution is None
-                or execution.parts() != dict(row.executed)
-                or execution.expected != row.expected
-            ):
-                return True
-        return False
+        return any(
+            row.line_id not in self.lines_by_id
+            or row.delete
+            or self._line_differs(row)
+            or self._execution_differs(row)
+            for row in rows
+        )
+
+    def _line_differs(self, row: BudgetLineRow) -> bool:
+        """Whether the stored line's own name, parent or funding differ from the row."""
+        line = self.lines_by_id[row.line_id]
+        parent = self.lines_by_id.get(line.parent_id)
+        if (row.name.strip(), row.parent) != (line.name, parent.name if parent else None):
+            return True
+        return dict(line.parts()) != {name: row.funding.get(name, 0) for name in FUNDING_FIELDS}
+
+    def _execution_differs(self, row: BudgetLineRow) -> bool:
+        if row.executed is None:
+            return False
+        execution = self.current.get(row.line_id)
+        return (
+            execution is None
+            or execution.parts() != dict(row.executed)
+            or execution.expected != row.expected
+        )
+
+    # Edits made meanwhile ---------------------------------------------------------------------
+
+    def _lines_to_claim(self) -> dict[int, tuple[BudgetLineRowForm, BudgetLineRow]]:
+        """Stored lines this save writes (changed, or deleted), by id, with their forms."""
+        return {
+            row.line_id: (form, row)
+            for form, row in self._line_rows()
+            if row.line_id in self.lines_by_id
+            if row.delete or self._line_differs(row) or self._execution_differs(row)
+        }
+
+    def _cards_to_claim(self) -> dict[int, CardRowForm]:
+        """Stored cards this save writes (changed, moved or deleted), by id, with their forms."""
+        formset = self.card_formset
+        if not formset.is_valid():
+            return {}
+        changed = {
+            form.card.pk: form
+            for form in formset.live_forms()
+            if form.card is not None and form.changed_fields()
+        }
+        deleted = {form.card.pk: form for form in formset.deleted_forms if form.card is not None}
+        return {**changed, **deleted}
+
+    def _check_revisions(self) -> None:
+        """Refuse, before saving, what changed after the page was opened: compared with what
+        this request read (no query); `save()` compares again with the rows locked."""
+        seen = getattr(self.report_form, "cleaned_data", {}).get("revision")
+        if seen != self.report.revision:
+            self._conflict(self.report_form, edit_conflict(DepartmentReport, self.report.pk, seen))
+        for pk, (form, _row) in self._lines_to_claim().items():
+            seen = form.cleaned_data.get("revision")
+            if seen != self.lines_by_id[pk].revision:
+                self._conflict(form, edit_conflict(BudgetLine, pk, seen, children=LINE_CHILDREN))
+        cards = {card.pk: card for card in self.cards}
+        for pk, form in self._cards_to_claim().items():
+            seen = form.cleaned_data.get("revision")
+            if seen != cards[pk].revision:
+                self._conflict(form, edit_conflict(Card, pk, seen, children=CARD_CHILDREN))
+
+    def _claim_revisions(self) -> None:
+        """Lock the report and claim the revisions of the lines and cards this save writes;
+        raises EditConflict (after putting it on the screen) when one has moved on.
+
+        The report's own revision is raised at the end, and only when something was saved."""
+        try:
+            revisions_check(
+                DepartmentReport, {self.report.pk: self.report_form.cleaned_data["revision"]}
+            )
+        except EditConflict as conflict:
+            self._conflict(self.report_form, conflict)
+            raise
+        lines = self._lines_to_claim()
+        try:
+            claimed = revisions_claim(
+                BudgetLine,
+                {pk: form.cleaned_data["revision"] for pk, (form, _row) in lines.items()},
+                children=LINE_CHILDREN,
+            )
+        except EditConflict as conflict:
+            self._conflict(lines[conflict.pk][0], conflict)
+            raise
+        for pk, revision in claimed.items():
+            line = self.lines_by_id[pk]
+            line.revision = revision
+            _form, row = lines[pk]
+            if not row.delete and not self._line_differs(row):
+                # Only the execution changes: record the line's new revision first, so the
+                # history shows who saved it (budget_lines_save writes changed lines itself).
+                line.save(update_fields=["revision"])
+        cards = self._cards_to_claim()
+        try:
+            claimed = revisions_claim(
+                Card,
+                {pk: form.cleaned_data["revision"] for pk, form in cards.items()},
+                children=CARD_CHILDREN,
+            )
+        except EditConflict as conflict:
+            self._conflict(cards[conflict.pk], conflict)
+            raise
+        for pk, revision in claimed.items():
+            if cards[pk].cleaned_card is not None:
+                cards[pk].cleaned_card.revision = revision
+
+    def _conflict(self, form: forms.Form, conflict: EditConflict) -> None:
+        """Show the conflict on its row; the summary's headline says the rest."""
+        self.conflicted = True
+        field = "DELETE" if marked_for_deletion(form) else None
+        form.add_error(field, conflict.brief_messages())
 
     # Layout -----------------------------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from projects.fields import GaejosikField
 
@@ -39,6 +40,11 @@ class Session(models.Model):
     end_date = models.DateField(_("종료일"))
     year = models.PositiveSmallIntegerField(_("보고 연도"))
     figure_date = models.DateField(_("기준일"), help_text=_("보고서 수치(집행액, 인력)의 기준일"))
+    deadline = models.DateField(
+        _("제출 마감일"), null=True, blank=True, help_text=_("부서가 보고서를 제출할 마지막 날")
+    )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("회기")
@@ -97,12 +103,33 @@ class Session(models.Model):
 
 
 class DepartmentReportQuerySet(models.QuerySet):
-    def published(self) -> "DepartmentReportQuerySet":
-        return self.filter(status=DepartmentReport.Status.PUBLISHED)
+    def with_versions(self) -> "DepartmentReportQuerySet":
+        """Reports with at least one published version: what the public reads."""
+        return self.filter(pk__in=ReportVersion.objects.values("report_id"))
+
+    def previewable_by(self, user) -> "DepartmentReportQuerySet":
+        """Reports this account may read before they are published (org/access.py)."""
+        from org import access
+
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        previewable = self.none()
+        if user.is_staff:
+            previewable = access.scope(user, self.all())
+        from org.roles import Role, has_role
+
+        if has_role(user, Role.MEMBER):
+            previewable = previewable | self.filter(shared_with_members=True)
+        return previewable
 
     def visible_to(self, user) -> "DepartmentReportQuerySet":
-        """The public reads published reports; signed-in staff may preview the others."""
-        return self if user.is_authenticated and user.is_staff else self.published()
+        """What a reader may open: published versions, and drafts their role lets them preview."""
+        public = self.with_versions()
+        if not user.is_authenticated:
+            return public
+        return self.filter(
+            Q(pk__in=public.values("pk")) | Q(pk__in=self.previewable_by(user).values("pk"))
+        )
 
     def for_session(self, session: Session) -> "DepartmentReportQuerySet":
         return self.filter(session=session)
@@ -121,6 +148,7 @@ class DepartmentReport(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("작성 중")
+        RETURNED = "returned", _("보완 요청")
         SUBMITTED = "submitted", _("제출")
         APPROVED = "approved", _("승인")
         PUBLISHED = "published", _("공개")
@@ -137,10 +165,18 @@ class DepartmentReport(models.Model):
     facilities = GaejosikField(
         _("주요시설 및 장비"), help_text=_("비워 두면 ‘해당없음’으로 나옵니다.")
     )
+    shared_with_members = models.BooleanField(
+        _("구의원 열람 공유"),
+        default=False,
+        help_text=_("공개 전 보고서를 로그인한 구의원이 미리 읽을 수 있게 합니다."),
+    )
+    status_comment = models.TextField(_("상태 의견"), blank=True)
+    revision = models.PositiveIntegerField(_("수정 차례"), default=1, editable=False)
     created_at = models.DateTimeField(_("만든 때"), auto_now_add=True)
     updated_at = models.DateTimeField(_("고친 때"), auto_now=True)
 
     objects = DepartmentReportQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("부서 보고서")
@@ -150,6 +186,12 @@ class DepartmentReport(models.Model):
             models.UniqueConstraint(
                 fields=["session", "department"], name="report_one_per_department_per_session"
             ),
+        ]
+        permissions = [
+            ("submit_report", _("보고서 제출")),
+            ("approve_report", _("보고서 승인·보완 요청")),
+            ("publish_report", _("보고서 공개·정정")),
+            ("view_dashboard", _("회기 현황판 보기")),
         ]
 
     def __str__(self) -> str:
@@ -161,6 +203,14 @@ class DepartmentReport(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_editable(self) -> bool:
+        """Content may change only while the department is writing it."""
+        return self.status in EDITABLE_STATUSES
+
+
+EDITABLE_STATUSES = frozenset({DepartmentReport.Status.DRAFT, DepartmentReport.Status.RETURNED})
 
 
 class ReportSection(models.Model):
@@ -184,6 +234,8 @@ class ReportSection(models.Model):
     )
     order = models.PositiveIntegerField(_("순서"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("보고 단원")
         verbose_name_plural = _("보고 단원")
@@ -194,3 +246,138 @@ class ReportSection(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReportEvent(models.Model):
+    """One step of a report's workflow: who moved it from which status to which, and why."""
+
+    report = models.ForeignKey(
+        DepartmentReport,
+        verbose_name=_("부서 보고서"),
+        on_delete=models.CASCADE,
+        related_name="events",
+    )
+    action = models.CharField(_("처리"), max_length=20)
+    from_status = models.CharField(
+        _("이전 상태"), max_length=20, choices=DepartmentReport.Status.choices
+    )
+    to_status = models.CharField(
+        _("바뀐 상태"), max_length=20, choices=DepartmentReport.Status.choices
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("처리한 사람"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    comment = models.TextField(_("의견"), blank=True)
+    at = models.DateTimeField(_("처리 시각"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("처리 기록")
+        verbose_name_plural = _("처리 기록")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ReportVersionQuerySet(models.QuerySet):
+    """Versions are written once. Bulk updates and deletes are refused here as in the database."""
+
+    def update(self, **kwargs):
+        raise FrozenVersionError
+
+    def delete(self):
+        raise FrozenVersionError
+
+
+class FrozenVersionError(ValidationError):
+    def __init__(self):
+        super().__init__(_("공개된 판은 고치거나 지울 수 없습니다. 정정은 새 판으로 공개하세요."))
+
+
+class ReportVersion(models.Model):
+    """A published edition of a report: its assembled document and its PDF, never changed."""
+
+    report = models.ForeignKey(
+        DepartmentReport,
+        verbose_name=_("부서 보고서"),
+        on_delete=models.PROTECT,
+        related_name="versions",
+    )
+    number = models.PositiveIntegerField(_("판"))
+    document = models.JSONField(_("보고서 내용"))
+    content_sha256 = models.CharField(_("내용 SHA-256"), max_length=64)
+    pdf = models.BinaryField(_("PDF"))
+    pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    note = models.TextField(_("정정 사유"), blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("공개한 사람"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("공개 시각"), auto_now_add=True)
+
+    objects = ReportVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("공개판")
+        verbose_name_plural = _("공개판")
+        ordering = ["report_id", "-number"]
+        get_latest_by = "number"
+        constraints = [
+            models.UniqueConstraint(fields=["report", "number"], name="version_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} 제{self.number}판"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise FrozenVersionError
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "reports:version",
+            args=[self.report.session.number, self.report.department_id, self.number],
+        )
+
+    def delete(self, *args, **kwargs):
+        raise FrozenVersionError
+
+
+class AccessLog(models.Model):
+    """A view or download of material that is not public (개인정보·접근기록 관리)."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("열람")
+        DOWNLOAD = "download", _("내려받기")
+        EDIT = "edit", _("편집 화면 열람")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("계정"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("시각"), auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("접속 주소"), null=True, blank=True)
+    action = models.CharField(_("행위"), max_length=20, choices=Action.choices)
+    target = models.CharField(_("대상"), max_length=200)
+    path = models.CharField(_("주소"), max_length=500)
+
+    class Meta:
+        verbose_name = _("접근 기록")
+        verbose_name_plural = _("접근 기록")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.target}"

@@ -49,6 +49,10 @@ def seed_load(*, data: dict[str, Any], replace: bool = False) -> tuple[Departmen
     existing = DepartmentReport.objects.filter(session=session, department=department).first()
     if existing and not replace:
         return existing, False
+    if existing and existing.versions.exists():
+        raise SeedError(
+            f"{existing}: 공개판이 있는 보고서는 다시 불러올 수 없습니다(공개판은 지울 수 없습니다)."
+        )
     if existing:
         _clear(existing)
 
@@ -60,7 +64,6 @@ def seed_load(*, data: dict[str, Any], replace: bool = False) -> tuple[Departmen
         DepartmentReport(
             session=session,
             department=department,
-            status=DepartmentReport.Status.PUBLISHED,  # the seeds are reports the council received
             facilities=_parse(data.get("facilities"), "facilities"),
         ),
     )

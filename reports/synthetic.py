@@ -88,7 +88,7 @@ def build_report(
         lines.append(line)
 
     report = DepartmentReport.objects.create(
-        session=session, department=department, status=DepartmentReport.Status.PUBLISHED
+        session=session, department=department, status=DepartmentReport.Status.DRAFT
     )
     sections = [
         ReportSection.objects.create(report=report, kind=kind, title=title, order=i)

@@ -33,4 +33,14 @@ urlpatterns = [
         views.department_pdf,
         name="department_pdf",
     ),
+    path(
+        "sessions/<id:number>/departments/<id:department_id>/versions/<id:version_number>/",
+        views.department_version,
+        name="version",
+    ),
+    path(
+        "sessions/<id:number>/departments/<id:department_id>/versions/<id:version_number>/report.pdf",
+        views.department_version_pdf,
+        name="version_pdf",
+    ),
 ]

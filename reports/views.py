@@ -1,24 +1,65 @@
-"""Public pages: sessions, a session's departments, a department report, and their PDFs."""
+"""Public pages: sessions, a session's departments, a department report, its versions and PDFs.
 
+Readers see a report's latest published version — the stored document and PDF, never the live
+data. Staff of the department (and clerks), and council members for reports the clerk shares,
+may also preview the live draft; every such view or download is recorded (AccessLog).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from reports import pdf
+from reports.access_log import log_access
 from reports.assembly import assemble_report, assemble_session_outline
-from reports.models import DepartmentReport, Session
+from reports.document import ReportDocument
+from reports.models import AccessLog, DepartmentReport, ReportVersion, Session
+from reports.versions import changes_between, document_from_dict
 
 
-def _get_report(request, number: int, department_id: int) -> DepartmentReport:
-    """The report of a session and department, if this reader may see it (else 404)."""
-    return get_object_or_404(
+@dataclass
+class Reading:
+    """What a reader gets for one report: the live draft (preview) or a published version."""
+
+    report: DepartmentReport
+    document: ReportDocument
+    version: ReportVersion | None  # None: the live draft
+    versions: list[ReportVersion]
+
+    @property
+    def is_preview(self) -> bool:
+        return self.version is None
+
+
+def _versions(report: DepartmentReport) -> list[ReportVersion]:
+    """The report's versions, newest first, without their (large) PDFs."""
+    return list(report.versions.defer("pdf").select_related("report__session"))
+
+
+def _reading(request, number: int, department_id: int, version_number: int | None = None):
+    report = get_object_or_404(
         DepartmentReport.objects.visible_to(request.user).select_related("session", "department"),
         session__number=number,
         department_id=department_id,
     )
+    versions = _versions(report)
+    if version_number is not None:
+        version = next((v for v in versions if v.number == version_number), None)
+        if version is None:
+            raise Http404
+        return Reading(report, document_from_dict(version.document), version, versions)
+    previewable = DepartmentReport.objects.previewable_by(request.user).filter(pk=report.pk)
+    if not report.is_published and previewable.exists():
+        return Reading(report, assemble_report(report), None, versions)
+    if not versions:  # visible_to let it through, so this reader may preview
+        return Reading(report, assemble_report(report), None, versions)
+    return Reading(report, document_from_dict(versions[0].document), versions[0], versions)
 
 
 def _get_session(request, number: int) -> tuple[Session, QuerySet]:
@@ -54,28 +95,75 @@ def session_detail(request, number: int):
     return render(request, "reports/session_detail.html", {"outline": outline})
 
 
-@require_safe
-def department_report(request, number: int, department_id: int):
-    report = _get_report(request, number, department_id)
+def _render_reading(request, reading: Reading, department_id: int, **extra):
+    if reading.is_preview:
+        log_access(request, reading.report, AccessLog.Action.VIEW)
     context = {
-        "doc": assemble_report(report),
+        "doc": reading.document,
         "department_id": department_id,
-        "is_published": report.is_published,
+        "reading": reading,
+        "is_published": not reading.is_preview,
+        **extra,
     }
     return render(request, "reports/department_report.html", context)
 
 
+def _with_changes(request, reading: Reading, department_id: int):
+    """A published version shows what changed since the version before it, if any."""
+    previous = None
+    if reading.version is not None:
+        previous = next(
+            (v for v in reading.versions if v.number == reading.version.number - 1), None
+        )
+    changes = changes_between(previous.document, reading.version.document) if previous else None
+    return _render_reading(request, reading, department_id, changes=changes, previous=previous)
+
+
+@require_safe
+def department_report(request, number: int, department_id: int):
+    return _with_changes(request, _reading(request, number, department_id), department_id)
+
+
+@require_safe
+def department_version(request, number: int, department_id: int, version_number: int):
+    return _with_changes(
+        request, _reading(request, number, department_id, version_number), department_id
+    )
+
+
 @require_safe
 def department_pdf(request, number: int, department_id: int):
-    report = _get_report(request, number, department_id)
-    document = assemble_report(report)
-    filename = f"제{number}회_{document.department}_주요업무보고.pdf"
-    return _pdf_response(pdf.department_pdf(document), filename)
+    reading = _reading(request, number, department_id)
+    return _reading_pdf(request, reading, number)
+
+
+@require_safe
+def department_version_pdf(request, number: int, department_id: int, version_number: int):
+    return _reading_pdf(request, _reading(request, number, department_id, version_number), number)
+
+
+def _reading_pdf(request, reading: Reading, number: int) -> HttpResponse:
+    name = reading.document.department
+    if reading.is_preview:
+        log_access(request, reading.report, AccessLog.Action.DOWNLOAD)
+        return _pdf_response(
+            pdf.department_pdf(reading.document), f"제{number}회_{name}_주요업무보고_미리보기.pdf"
+        )
+    version = ReportVersion.objects.only("pdf").get(pk=reading.version.pk)
+    suffix = f"_제{reading.version.number}판" if reading.version.number > 1 else ""
+    return _pdf_response(bytes(version.pdf), f"제{number}회_{name}_주요업무보고{suffix}.pdf")
 
 
 @require_safe
 def session_pdf(request, number: int):
     session, visible = _get_session(request, number)
     outline = assemble_session_outline(session, visible)
-    documents = [assemble_report(report_id) for report_id in outline.report_ids]
+    readings = [
+        _reading(request, number, report.department_id)
+        for report in DepartmentReport.objects.filter(pk__in=outline.report_ids)
+    ]
+    for reading in readings:
+        if reading.is_preview:
+            log_access(request, reading.report, AccessLog.Action.DOWNLOAD)
+    documents = [reading.document for reading in readings]
     return _pdf_response(pdf.session_pdf(outline, documents), f"제{number}회_주요업무보고.pdf")

@@ -22,6 +22,23 @@ def report_2018(db):
 
 
 @pytest.fixture
+def published_2020(report_2020):
+    """The 2020 seed as the council received it: published as version 1."""
+    from reports.workflow import publish_imported
+
+    publish_imported(report_2020, comment="seed")
+    return report_2020
+
+
+@pytest.fixture
+def published_2018(report_2018):
+    from reports.workflow import publish_imported
+
+    publish_imported(report_2018, comment="seed")
+    return report_2018
+
+
+@pytest.fixture
 def make_report(db):
     """A synthetic department report shaped like the seeds, with `cards` project cards."""
     from tests.factories import build_report
@@ -35,3 +52,19 @@ def make_report(db):
 @pytest.fixture
 def figure_date():
     return datetime.date(2020, 10, 31)
+
+
+@pytest.fixture
+def clerk(db, django_user_model):
+    """A clerk of the council secretariat (기획·의회사무국 담당): reaches every department."""
+    from org.roles import Role, make_staff
+
+    user = django_user_model.objects.create_user("clerk", password="clerk-pass-2026")
+    make_staff(user, Role.CLERK)
+    return user
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    client.force_login(clerk)
+    return client

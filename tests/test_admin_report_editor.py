@@ -185,7 +185,8 @@ def test_a_user_without_change_permission_cannot_open_the_editor(
 
     response = client.get(editor_url(report_2020))
 
-    assert response.status_code == 403
+    # An account with no role reaches no department: the report is not even there for it.
+    assert response.status_code == 404
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -496,12 +497,14 @@ def test_the_editor_for_40_cards_runs_the_same_queries_as_for_one_card(admin_cli
     assert forty == one
 
 
-def test_the_editor_for_40_cards_runs_a_dozen_queries_at_most(
+def test_the_editor_for_40_cards_runs_a_fixed_number_of_queries(
     admin_client, make_report, django_assert_max_num_queries
 ):
     report = make_report(cards=40)
 
-    with django_assert_max_num_queries(12):
+    # 12 for the editor itself; the workflow panel adds the report's versions and events, and
+    # opening an unpublished report is recorded in the access log (with its savepoint: 4).
+    with django_assert_max_num_queries(16):
         admin_client.get(editor_url(report))
 
 

@@ -23,14 +23,14 @@ def test_a_line_whose_latest_figure_is_older_says_its_date(report_2020):
     assert (row.executed, row.as_of) == (40_000, "6.30.")
 
 
-def test_a_line_without_any_execution_prints_a_dash_not_zero(report_2020, client):
+def test_a_line_without_any_execution_prints_a_dash_not_zero(report_2020, clerk_client):
     BudgetLine.objects.get(
         department=report_2020.department, name="기본경비"
     ).executions.all().delete()
 
     row = _row(report_2020, "기본경비")
     assert (row.executed, row.rate) == (None, None)
-    assert "<td>-</td>" in client.get(report_2020.get_absolute_url()).text
+    assert "<td>-</td>" in clerk_client.get(report_2020.get_absolute_url()).text
 
 
 def test_a_card_citing_last_years_line_still_shows_its_budget(report_2020):
@@ -63,7 +63,7 @@ def test_detail_lines_cannot_add_up_to_more_than_their_unit_line(report_2018):
     assert "구비" in raised.value.message_dict["district"][0]
 
 
-def test_text_an_officer_types_is_escaped_everywhere(report_2020, client):
+def test_text_an_officer_types_is_escaped_everywhere(report_2020, clerk_client):
     card = Card.objects.filter(section__report=report_2020).first()
     block = card.blocks.first()
     block.content = [
@@ -72,7 +72,7 @@ def test_text_an_officer_types_is_escaped_everywhere(report_2020, client):
     block.save()
     Card.objects.filter(pk=card.pk).update(title="<img src=x onerror=alert(2)>")
 
-    html = client.get(report_2020.get_absolute_url()).text
+    html = clerk_client.get(report_2020.get_absolute_url()).text
     assert "<script>alert(1)" not in html and "<img src=x" not in html
     assert "<strong>&lt;script&gt;alert(1)&lt;/script&gt;</strong>" in html
 

@@ -47,8 +47,8 @@ def test_staffing_difference_is_current_minus_authorised(report_2020):
     assert [c for c in rows["과부족"].cells if c] == [1, -2]
 
 
-def test_the_difference_row_prints_a_triangle_for_a_shortfall(report_2020, client):
-    html = client.get(report_2020.get_absolute_url()).text
+def test_the_difference_row_prints_a_triangle_for_a_shortfall(report_2020, clerk_client):
+    html = clerk_client.get(report_2020.get_absolute_url()).text
 
     assert "△1" in html and "△2" in html
 

@@ -19,7 +19,8 @@ LIST_ROW = re.compile(r"^([①-⑳])\s*(.+?)\s+(\d+)$")
 
 
 @pytest.fixture
-def pages_2020(client, report_2020) -> list[str]:
+def pages_2020(client, published_2020) -> list[str]:
+    report_2020 = published_2020
     url = reverse(
         "reports:department_pdf", args=[report_2020.session.number, report_2020.department_id]
     )
@@ -79,7 +80,8 @@ def test_body_pages_are_numbered_from_one_and_front_pages_are_not(pages_2020):
     assert not any(re.search(r"- \d+ -", text) for text in pages_2020[:FRONT_PAGES])
 
 
-def test_the_pdf_is_a4_and_uses_the_fonts_shipped_with_the_project(client, report_2020):
+def test_the_pdf_is_a4_and_uses_the_fonts_shipped_with_the_project(client, published_2020):
+    report_2020 = published_2020
     url = reverse(
         "reports:department_pdf", args=[report_2020.session.number, report_2020.department_id]
     )

@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from reports.seeds import SeedError, seed_files, seed_load_file
+from reports.workflow import publish_imported
 
 
 class Command(BaseCommand):
-    help = "fixtures/seeds/*.yaml의 실제 보고서 두 건을 불러옵니다(이미 있으면 건너뜁니다)."
+    help = "fixtures/seeds/*.yaml의 실제 보고서 두 건을 불러와 공개판 1로 공개합니다(이미 있으면 건너뜁니다)."
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -17,5 +18,8 @@ class Command(BaseCommand):
                 report, created = seed_load_file(path, replace=replace)
             except SeedError as error:
                 raise CommandError(str(error)) from error
-            verb = "불러옴" if created else "이미 있음"
+            if created:
+                # The seeds are reports the council received: they are published as version 1.
+                publish_imported(report, comment="의회에 제출된 종이 보고서에서 옮김")
+            verb = "불러와 공개함" if created else "이미 있음"
             self.stdout.write(f"{verb}: {report} ({path.name})")

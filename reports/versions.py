@@ -1,0 +1,217 @@
+"""Published versions: freezing a report document with its PDF, reading it back, comparing two.
+
+A version stores the assembled document as JSON (canonical: sorted keys, no spaces) with the
+SHA-256 of that JSON, and the PDF made from the same document with the SHA-256 of its bytes.
+Readers of a published report see the latest version, never the live data.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
+from reports import document as doc
+from reports import pdf
+from reports.assembly import assemble_report
+from reports.models import DepartmentReport, ReportVersion
+
+
+def canonical_json(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def publish_version(report: DepartmentReport, user, *, note: str = "") -> ReportVersion:
+    """Freeze the report as it is now as its next version (call inside the workflow)."""
+    document = assemble_report(report)
+    data = document.to_dict()
+    content = canonical_json(data)
+    pdf_bytes = pdf.department_pdf(document)
+    latest = report.versions.aggregate(latest=Max("number"))["latest"] or 0
+    return ReportVersion.objects.create(
+        report=report,
+        number=latest + 1,
+        document=data,
+        content_sha256=sha256(content.encode()),
+        pdf=pdf_bytes,
+        pdf_sha256=sha256(pdf_bytes),
+        note=note,
+        published_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+def verify(version: ReportVersion) -> bool:
+    """Whether the stored content and PDF still match the digests taken when published."""
+    content = canonical_json(version.document).encode()
+    return (
+        sha256(content) == version.content_sha256
+        and sha256(bytes(version.pdf)) == version.pdf_sha256
+    )
+
+
+# Reading a stored document back -------------------------------------------------------------
+
+
+def document_from_dict(data: dict) -> doc.ReportDocument:
+    """The inverse of ReportDocument.to_dict, so stored versions render like live reports."""
+    budget = data["budget"]
+    return doc.ReportDocument(
+        anchor=data["anchor"],
+        session=doc.SessionInfo(**data["session"]),
+        department=data["department"],
+        bureau=data["bureau"],
+        teams=[doc.Team(**team) for team in data["teams"]],
+        staffing=doc.StaffingTable(
+            as_of=data["staffing"]["as_of"],
+            groups=[doc.StaffingGroup(**g) for g in data["staffing"]["groups"]],
+            grades=data["staffing"]["grades"],
+            rows=[doc.StaffingRow(**r) for r in data["staffing"]["rows"]],
+        ),
+        facilities=data["facilities"],
+        budget=doc.BudgetTable(
+            as_of=budget["as_of"],
+            show_expected=budget["show_expected"],
+            total=doc.BudgetRow(**budget["total"]),
+            rows=[doc.BudgetRow(**r) for r in budget["rows"]],
+        ),
+        sections=[_section(s) for s in data["sections"]],
+        contents=[doc.ContentsEntry(**c) for c in data.get("contents", [])],
+    )
+
+
+def _funding(data: dict | None) -> doc.Funding | None:
+    if data is None:
+        return None
+    return doc.Funding(total=data["total"], parts=[tuple(p) for p in data["parts"]])
+
+
+def _section(data: dict) -> doc.Section:
+    cards = []
+    for card in data["cards"]:
+        budget = card["budget"]
+        cards.append(
+            doc.Card(
+                **{k: v for k, v in card.items() if k not in {"blocks", "budget"}},
+                blocks=[doc.Block(**b) for b in card["blocks"]],
+                budget=None
+                if budget is None
+                else doc.CardBudget(
+                    kind=budget["kind"],
+                    heading=budget["heading"],
+                    budget=_funding(budget["budget"]),
+                    executed=_funding(budget["executed"]),
+                    rate=budget["rate"],
+                ),
+            )
+        )
+    return doc.Section(**{k: v for k, v in data.items() if k != "cards"}, cards=cards)
+
+
+# What changed between two versions ----------------------------------------------------------
+
+
+@dataclass
+class Change:
+    where: str  # "Ⅳ 2. 국제금융 특구 — 추진실적"
+    before: list[str]
+    after: list[str]
+
+
+def _node_lines(nodes: list[dict], depth: int = 0) -> list[str]:
+    lines = []
+    for node in nodes:
+        if node.get("type") == "table":
+            lines += [" | ".join(str(cell) for cell in row) for row in node.get("rows", [])]
+        else:
+            text = node.get("text", "")
+            marker = node.get("marker", "")
+            lines.append(f"{'  ' * depth}{marker} {text}".rstrip())
+        lines += _node_lines(node.get("children", []), depth + 1)
+    return lines
+
+
+def _funding_text(funding: dict | None) -> str:
+    if funding is None:
+        return "-"
+    parts = ", ".join(f"{name} {amount:,}" for name, amount in funding["parts"])
+    return f"{funding['total']:,}" + (f" ({parts})" if parts else "")
+
+
+def _blocks(data: dict) -> dict[str, list[str]]:
+    """The document as named blocks of text lines, in reading order."""
+    blocks: dict[str, list[str]] = {}
+    blocks[_("Ⅰ 조직")] = [f"{t['name']}: " + " / ".join(t["duties"]) for t in data["teams"]]
+    staffing = data["staffing"]
+    blocks[_("Ⅰ 인력")] = [
+        f"{row['label']} {row['total']}: "
+        + " ".join("-" if c is None else str(c) for c in row["cells"])
+        for row in staffing["rows"]
+    ]
+    blocks[_("Ⅰ 주요시설 및 장비")] = _node_lines(data["facilities"]) or [_("해당없음")]
+    budget = data["budget"]
+    blocks[_("Ⅰ 예산 현황")] = [
+        f"{row['name']}: {_('예산액')} {row['amount']:,}, {_('집행액')} "
+        f"{'-' if row['executed'] is None else format(row['executed'], ',')}, "
+        f"{_('집행률')} {row['rate'] or '-'}"
+        for row in [budget["total"], *budget["rows"]]
+    ]
+    for section in data["sections"]:
+        for card in section["cards"]:
+            # Keyed by place (section and card number), so a retitled card is one change.
+            where = f"{section['numeral']} {card['number']}."
+            blocks[where] = [card["title"], card["team"], card["purpose"]]
+            for block in card["blocks"]:
+                blocks[f"{where} {block['heading']}"] = _node_lines(block["nodes"])
+            if card["budget"]:
+                budget = card["budget"]
+                blocks[f"{where} {budget['heading'] or _('예산')}"] = [
+                    f"{_('예산액')} {_funding_text(budget['budget'])}",
+                    f"{_('집행액')} {_funding_text(budget['executed'])}",
+                    f"{_('집행률')} {budget['rate'] or '-'}",
+                ]
+    return blocks
+
+
+def _card_titles(data: dict) -> dict[str, str]:
+    return {
+        f"{section['numeral']} {card['number']}.": card["title"]
+        for section in data["sections"]
+        for card in section["cards"]
+    }
+
+
+def _label(where: str, titles: dict[str, str]) -> str:
+    """`Ⅱ 1. 사업개요` → `Ⅱ 1. 국내외 도시와의 상호교류 활성화 — 사업개요`."""
+    for place, title in titles.items():
+        if where == place:
+            return f"{place} {title}"
+        if where.startswith(place + " "):
+            return f"{place} {title} — {where[len(place) + 1 :]}"
+    return where
+
+
+def changes_between(old: dict, new: dict) -> list[Change]:
+    """Blocks whose text differs, with only the lines that differ; added and removed blocks too."""
+    before, after = _blocks(old), _blocks(new)
+    titles = {**_card_titles(old), **_card_titles(new)}
+    changes = []
+    for where in [*before, *(w for w in after if w not in before)]:
+        old_lines, new_lines = before.get(where, []), after.get(where, [])
+        if old_lines == new_lines:
+            continue
+        matcher = difflib.SequenceMatcher(a=old_lines, b=new_lines, autojunk=False)
+        removed, added = [], []
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag != "equal":
+                removed += old_lines[i1:i2]
+                added += new_lines[j1:j2]
+        changes.append(Change(_label(where, titles), removed, added))
+    return changes

@@ -1,0 +1,182 @@
+"""The life of a department report: 작성 중 → 제출 → 승인 → 공개, with 보완 요청 and 정정.
+
+Every status change goes through `perform()`: it checks the account's role and department
+(org/access.py), refuses a move the current status does not allow with a Korean message,
+stores a `ReportEvent`, and on publishing freezes a new `ReportVersion` (reports/versions.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from org import access
+from reports.models import DepartmentReport, ReportEvent, ReportVersion, Session
+
+Status = DepartmentReport.Status
+
+
+class WorkflowError(Exception):
+    """A status change that is not allowed; the message says why, in Korean."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    permission: str
+    comment_label: str = ""  # non-empty: a comment is required, asked with this label
+
+
+TRANSITIONS: dict[str, Transition] = {
+    t.action: t
+    for t in [
+        Transition(
+            "submit",
+            gettext_lazy("제출"),
+            frozenset({Status.DRAFT, Status.RETURNED}),
+            Status.SUBMITTED,
+            "reports.submit_report",
+        ),
+        Transition(
+            "approve",
+            gettext_lazy("승인"),
+            frozenset({Status.SUBMITTED}),
+            Status.APPROVED,
+            "reports.approve_report",
+        ),
+        Transition(
+            "return",
+            gettext_lazy("보완 요청"),
+            frozenset({Status.SUBMITTED, Status.APPROVED}),
+            Status.RETURNED,
+            "reports.approve_report",
+            comment_label=gettext_lazy("보완할 내용"),
+        ),
+        Transition(
+            "publish",
+            gettext_lazy("공개"),
+            frozenset({Status.APPROVED}),
+            Status.PUBLISHED,
+            "reports.publish_report",
+        ),
+        Transition(
+            "reopen",
+            gettext_lazy("정정 시작"),
+            frozenset({Status.PUBLISHED}),
+            Status.DRAFT,
+            "reports.publish_report",
+            comment_label=gettext_lazy("정정 사유"),
+        ),
+    ]
+}
+
+# Called after a transition commits: (report, transition, actor, comment). Mail hooks here.
+after_transition: list[Callable] = []
+
+
+def allowed(user, report: DepartmentReport, transition: Transition) -> bool:
+    return (
+        report.status in transition.sources
+        and user.has_perm(transition.permission)
+        and access.in_reach(user, report)
+    )
+
+
+def available(user, report: DepartmentReport) -> list[Transition]:
+    """The moves this account may make on this report now, for buttons."""
+    return [t for t in TRANSITIONS.values() if allowed(user, report, t)]
+
+
+def perform(report: DepartmentReport, action: str, user, *, comment: str = "") -> ReportEvent:
+    """Move the report; raises WorkflowError (nothing changed) when the move is not allowed."""
+    transition = TRANSITIONS.get(action)
+    if transition is None:
+        raise WorkflowError(_("알 수 없는 처리입니다."))
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = (
+            DepartmentReport.objects.select_for_update()
+            .select_related("session", "department")
+            .get(pk=report.pk)
+        )
+        _check(locked, transition, user, comment)
+        if transition.target == Status.PUBLISHED:
+            from reports.versions import publish_version
+
+            publish_version(locked, user, note=_correction_note(locked))
+        event = ReportEvent.objects.create(
+            report=locked,
+            action=transition.action,
+            from_status=locked.status,
+            to_status=transition.target,
+            actor=user if user.is_authenticated else None,
+            comment=comment,
+        )
+        locked.status = transition.target
+        locked.status_comment = comment
+        if user.is_authenticated:
+            locked._history_user = user  # attributed also outside a request
+        locked.save(update_fields=["status", "status_comment", "updated_at"])
+        transaction.on_commit(lambda: _notify(locked, transition, user, comment))
+    report.refresh_from_db()
+    return event
+
+
+def _check(report: DepartmentReport, transition: Transition, user, comment: str) -> None:
+    if not access.in_reach(user, report) or not user.has_perm(transition.permission):
+        raise WorkflowError(_("%(action)s 권한이 없습니다.") % {"action": transition.label})
+    if report.status not in transition.sources:
+        raise WorkflowError(
+            _("‘%(status)s’ 상태의 보고서는 %(action)s할 수 없습니다.")
+            % {"status": report.get_status_display(), "action": transition.label}
+        )
+    if transition.comment_label and not comment:
+        raise WorkflowError(
+            _("%(action)s하려면 %(what)s을(를) 적어야 합니다.")
+            % {"action": transition.label, "what": transition.comment_label}
+        )
+
+
+def _correction_note(report: DepartmentReport) -> str:
+    """A re-publication's note: the reason given when the report was reopened."""
+    reopened = report.events.filter(action="reopen").order_by("-at", "-pk").first()
+    return reopened.comment if reopened else ""
+
+
+def _notify(report, transition, user, comment) -> None:
+    for hook in after_transition:
+        hook(report, transition, user, comment)
+
+
+def publish_session(session: Session, user) -> list[ReportVersion]:
+    """Publish every approved report of the session; the others are left as they are."""
+    versions = []
+    for report in session.reports.filter(status=Status.APPROVED).order_by("pk"):
+        perform(report, "publish", user)
+        versions.append(report.versions.latest())
+    return versions
+
+
+def publish_imported(report: DepartmentReport, *, comment: str) -> ReportVersion:
+    """Publish a report that the council already received on paper (the seeds), as version 1."""
+    from reports.versions import publish_version
+
+    with transaction.atomic():
+        version = publish_version(report, None)
+        ReportEvent.objects.create(
+            report=report,
+            action="publish",
+            from_status=report.status,
+            to_status=Status.PUBLISHED,
+            comment=comment,
+        )
+        report.status = Status.PUBLISHED
+        report.save(update_fields=["status", "updated_at"])
+    return version
