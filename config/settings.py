@@ -165,7 +165,8 @@ REMINDER_DAYS = [int(day) for day in env_list("REMINDER_DAYS", "3,1")]
 # Access to unpublished material is logged with the client address; behind a reverse proxy
 # set TRUSTED_PROXY_COUNT so the address is read from X-Forwarded-For.
 TRUSTED_PROXY_COUNT = int(env_str("TRUSTED_PROXY_COUNT", "0"))
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+# django-axes counts failures per client address as the access log reads it.
+AXES_CLIENT_IP_CALLABLE = "reports.access_log.client_ip"
 
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

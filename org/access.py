@@ -126,10 +126,54 @@ def report_of(obj: models.Model):
     return target
 
 
+# Department data a report quotes (teams, staffing, budget): it holds still while one of the
+# department's reports is being reviewed, so what is approved is what gets published.
+REVIEWED_DATA = {
+    "org.team",
+    "org.staffingsnapshot",
+    "org.staffingcell",
+    "budget.budgetline",
+    "budget.execution",
+}
+
+
+def under_review(department_id: int | None, *, excluding: int | None = None):
+    """The department's report that is submitted or approved now, if any."""
+    from reports.models import DepartmentReport
+
+    if department_id is None:
+        return None
+    reviewed = DepartmentReport.objects.filter(
+        department_id=department_id,
+        status__in=[DepartmentReport.Status.SUBMITTED, DepartmentReport.Status.APPROVED],
+    ).select_related("session")
+    if excluding is not None:
+        reviewed = reviewed.exclude(pk=excluding)
+    return reviewed.first()
+
+
+def _review_reason(report) -> str:
+    return _(
+        "%(session)s 보고서가 %(status)s 상태라 이 부서의 조직·인력·예산 자료를 고칠 수 없습니다. "
+        "고치려면 보완 요청을 받아야 합니다."
+    ) % {"session": report.session, "status": report.get_status_display()}
+
+
 def frozen_reason(obj: models.Model) -> str | None:
     """Why the object cannot change now whoever asks, or None when it can."""
+    if _label(type(obj)) in REVIEWED_DATA:
+        reviewed = under_review(department_of(obj))
+        return _review_reason(reviewed) if reviewed else None
     report = report_of(obj)
-    if report is None or report.is_editable:
+    if report is None:
+        return None
+    if report.is_editable:
+        # The editor also writes the department's budget and staffing.
+        if _label(type(obj)) == "reports.departmentreport":
+            if not hasattr(report, "_reviewed_sibling"):  # asked several times per page
+                report._reviewed_sibling = under_review(report.department_id, excluding=report.pk)
+            reviewed = report._reviewed_sibling
+            return _review_reason(reviewed) if reviewed else None
         return None
     if report.is_published:
         return _(
@@ -146,14 +190,3 @@ def may_view(user, obj: models.Model) -> bool:
 
 def may_change(user, obj: models.Model) -> bool:
     return in_reach(user, obj) and frozen_reason(obj) is None
-
-
-def may_preview_unpublished(user, report) -> bool:
-    """Drafts are read by their own department's staff, clerks, and members when shared."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_staff and in_reach(user, report):
-        return True
-    from org.roles import Role, has_role
-
-    return report.shared_with_members and has_role(user, Role.MEMBER)

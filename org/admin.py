@@ -124,6 +124,13 @@ class PortalUserAdmin(UserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
+    def get_readonly_fields(self, request, obj=None):
+        """Only a superuser makes superusers or gives permissions outside the role groups."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
     @admin.display(description=_("소속 부서"), ordering="staff_profile__department__name")
     def department(self, user) -> str:
         profile = getattr(user, "staff_profile", None)

@@ -5,10 +5,12 @@ autocomplete and search all start from `get_queryset`, which is scoped here; obj
 permissions add the frozen-report rule. Every ModelAdmin and inline of the portal uses these.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
+from simple_history.template_utils import HistoricalRecordContextHelper
 
 from org import access
 
@@ -70,6 +72,16 @@ class ScopedModelAdmin(ScopedPermissions, admin.ModelAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         return scoped_form(super().get_form(request, obj, change, **kwargs), request.user)
 
+    def changelist_view(self, request, extra_context=None):
+        """A bulk action posted with ids that are not numbers is refused, not a server error."""
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if request.method == "POST" and any(not str(pk).isdigit() for pk in selected):
+            messages.error(
+                request, _("선택한 항목의 번호가 올바르지 않아 아무것도 하지 않았습니다.")
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
+
     def get_deleted_objects(self, objs, request):
         """Bulk delete: objects frozen with their report make the whole delete refused."""
         deletable, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
@@ -81,9 +93,30 @@ class ScopedModelAdmin(ScopedPermissions, admin.ModelAdmin):
         return deletable, counts, perms_needed, protected
 
 
+class KoreanHistoryValues(HistoricalRecordContextHelper):
+    """History values as the screens show them: choice labels, 예/아니요, (빈칸), 개조식 text."""
+
+    def prepare_delta_change_value(self, change, value):
+        field = self.model._meta.get_field(change.field)
+        if value is None or value == "" or value == []:
+            return _("(빈칸)")
+        if field.choices:
+            return dict(field.flatchoices).get(value, value)
+        if isinstance(value, bool):
+            return _("예") if value else _("아니요")
+        if isinstance(value, list):  # 개조식 JSON
+            from projects.gaejosik import to_text
+
+            return to_text(value)
+        return super().prepare_delta_change_value(change, value)
+
+
 class ScopedAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
     """A scoped ModelAdmin with the model's history (django-simple-history), read-only: the
     history pages show who changed what; nothing is reverted from them."""
+
+    def get_historical_record_context_helper(self, request, historical_record):
+        return KoreanHistoryValues(self.model, historical_record)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method == "POST":

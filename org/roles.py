@@ -1,7 +1,7 @@
 """The five roles, as Django groups with their model permissions.
 
-`setup_roles()` creates or updates the groups; migration org/0004 runs it, and so does
-`manage.py setup_roles` after new models appear. Which department an officer or head works for
+`setup_roles()` creates or updates the groups; a post_migrate hook (org/apps.py) runs it after
+every migrate, and `manage.py setup_roles` does the same by hand. Which department an officer or head works for
 is their StaffProfile; what they may reach there is org/access.py.
 """
 
@@ -80,7 +80,10 @@ def _clerk() -> set:
 
 
 def _administrator() -> set:
-    return _clerk() | _crud(
+    # Accounts and organisation, and reading every department; approving and publishing stay
+    # with the clerk (only clerks publish).
+    workflow = {("reports", p) for p in ("approve_report", "publish_report", "submit_report")}
+    return (_clerk() - workflow) | _crud(
         {
             "org": ["bureau", "department", "staffprofile"],
             "auth": ["user", "group"],

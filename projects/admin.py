@@ -115,6 +115,8 @@ class CardAdmin(ScopedAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and not self.has_change_permission(request, obj):
+            fieldsets = [fs for fs in fieldsets if "paste_all" not in fs[1]["fields"]]
         if obj is None or obj.predecessor_id is None:
             return fieldsets
         checklist = (
@@ -182,6 +184,8 @@ class CardAdmin(ScopedAdmin):
         )
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and (reason := access.frozen_reason(obj)):
+            context["frozen_reason"] = reason
         if obj is not None and obj.section_id:
             report = obj.section.report
             url = reverse("admin:reports_departmentreport_change", args=[report.pk])

@@ -31,7 +31,8 @@ class Card(models.Model):
     team = models.ForeignKey(
         "org.Team",
         verbose_name=_("담당 팀"),
-        on_delete=models.SET_NULL,
+        # A team that cards name is abolished (폐지일), not deleted: reports keep naming it.
+        on_delete=models.PROTECT,
         related_name="cards",
         null=True,
         blank=True,

@@ -1,5 +1,7 @@
 """Access records: who viewed or downloaded material that is not public, when, from where."""
 
+import ipaddress
+
 from django.conf import settings
 
 from reports.models import AccessLog
@@ -13,9 +15,18 @@ def client_ip(request) -> str | None:
             part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         ]
         forwarded = [part for part in forwarded if part]
-        if len(forwarded) >= proxies:
+        if len(forwarded) >= proxies and _is_ip(forwarded[-proxies]):
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    remote = request.META.get("REMOTE_ADDR", "")
+    return remote if _is_ip(remote) else None
+
+
+def _is_ip(value: str) -> bool:
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
 
 
 def log_access(request, obj, action: str) -> AccessLog | None:

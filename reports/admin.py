@@ -22,7 +22,14 @@ from org.admin_scope import ScopedAdmin, ScopedModelAdmin
 from reports import workflow
 from reports.access_log import log_access
 from reports.forms import SUMMARY_MESSAGE, ReportEditor
-from reports.models import AccessLog, DepartmentReport, ReportSection, ReportVersion, Session
+from reports.models import (
+    EDITABLE_STATUSES,
+    AccessLog,
+    DepartmentReport,
+    ReportSection,
+    ReportVersion,
+    Session,
+)
 
 EDITOR_TEMPLATE = "admin/reports/departmentreport/report_editor.html"
 
@@ -49,6 +56,14 @@ class SessionAdmin(ScopedAdmin):
         (_("일정"), {"fields": ["start_date", "end_date"]}),
         (_("보고 수치"), {"fields": ["year", "figure_date", "deadline"]}),
     ]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Once a report of the session has been submitted, what reports print about the
+        session (number, name, dates, year, 기준일) holds still; only the deadline may move."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.reports.exclude(status__in=EDITABLE_STATUSES).exists():
+            readonly += ["number", "name", "kind", "start_date", "end_date", "year", "figure_date"]
+        return readonly
 
     def add_view(self, request, form_url="", extra_context=None):
         """A session is opened with its departments on the 회기 열기 screen."""
@@ -117,9 +132,26 @@ class DepartmentReportAdmin(ScopedAdmin):
         report = self._get_report(request, object_id)
         if request.method == "POST" and "_transition" in request.POST:
             return self._transition(request, report)
+        if request.method == "POST" and "_share" in request.POST:
+            return self._share(request, report)
         can_edit = self.has_change_permission(request, report)
         if request.method == "POST" and not can_edit:
-            raise PermissionDenied(access.frozen_reason(report) or gettext("고칠 권한이 없습니다."))
+            if not self.has_view_permission(request, report) or not access.in_reach(
+                request.user, report
+            ):
+                raise PermissionDenied
+            # E.g. submitted in another tab meanwhile: say why, keep what was typed on screen.
+            messages.error(
+                request,
+                gettext(
+                    "저장하지 않았습니다. %(reason)s 입력한 내용은 화면에 남아 있으니 필요하면 복사해 두세요."
+                )
+                % {"reason": access.frozen_reason(report) or gettext("고칠 권한이 없습니다.")},
+            )
+            editor = ReportEditor(report, data=request.POST)
+            return self._render_editor(
+                request, report, editor, {"can_edit": False, **(extra_context or {})}
+            )
         if request.method == "GET" and not report.is_published:
             log_access(request, report, AccessLog.Action.EDIT)
         editor = ReportEditor(report, data=request.POST if request.method == "POST" else None)
@@ -150,6 +182,21 @@ class DepartmentReportAdmin(ScopedAdmin):
         if not self.has_view_permission(request, report):
             raise PermissionDenied
         return report
+
+    def _share(self, request, report: DepartmentReport):
+        """The clerk lets council members read (or stop reading) a report before it is public."""
+        if not request.user.has_perm("reports.publish_report") or report.is_published:
+            raise PermissionDenied
+        shared = request.POST["_share"] == "on"
+        report.shared_with_members = shared
+        report.save(update_fields=["shared_with_members", "updated_at"])
+        messages.success(
+            request,
+            gettext("구의원이 공개 전에 이 보고서를 읽을 수 있습니다.")
+            if shared
+            else gettext("구의원 열람 공유를 거두었습니다."),
+        )
+        return HttpResponseRedirect(request.path)
 
     def _transition(self, request, report: DepartmentReport):
         try:
@@ -194,6 +241,8 @@ class DepartmentReportAdmin(ScopedAdmin):
             "is_nav_sidebar_enabled": False,
             "has_delete_permission": self.has_delete_permission(request, report),
             "transitions": workflow.available(request.user, report),
+            "may_share": request.user.has_perm("reports.publish_report")
+            and not report.is_published,
             "frozen_reason": access.frozen_reason(report),
             "versions": report.versions.select_related("published_by", "report__session").defer(
                 "pdf", "document"

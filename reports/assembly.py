@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from budget.models import FUNDING_LABELS, BudgetLine, Execution, FundingParts, execution_rate
 from org.models import (
@@ -23,7 +23,7 @@ from org.models import (
 )
 from projects.models import Block, Card
 from reports import document as doc
-from reports.models import DepartmentReport, ReportSection, Session, format_date
+from reports.models import DepartmentReport, ReportSection, ReportVersion, Session, format_date
 
 GENERAL_STATUS_TITLE = "일반현황"
 
@@ -272,6 +272,7 @@ def _section(
             purpose=card.purpose,
             blocks=_blocks(card.blocks.all(), day),
             budget=_card_budget(card, lines_by_id, executions),
+            card_id=card.pk,
         )
         for card in section.cards.all()
     ]
@@ -312,9 +313,12 @@ class SessionOutline:
         return [d.report_id for b in self.bureaus for d in b.departments if d.report_id is not None]
 
 
-def assemble_session_outline(session: Session, reports=None) -> SessionOutline:
+def assemble_session_outline(session: Session, reports=None, live=None) -> SessionOutline:
     """Bureaus in order with all their departments; those with a report in `reports` (by
     default every report of the session) link to it.
+
+    A report is shown as published, with its latest version's card count, unless its id is in
+    `live` (the drafts this reader previews; by default every report not published now).
 
     Departments under no bureau come first, under an empty bureau name.
     """
@@ -322,7 +326,14 @@ def assemble_session_outline(session: Session, reports=None) -> SessionOutline:
         (DepartmentReport.objects.all() if reports is None else reports)
         .for_session(session)
         .select_related("department__bureau")
-        .annotate(cards=Count("sections__cards"))
+        .annotate(
+            cards=Count("sections__cards"),
+            published_cards=Subquery(
+                ReportVersion.objects.filter(report=OuterRef("pk"))
+                .order_by("-number")
+                .values("card_count")[:1]
+            ),
+        )
         .in_booklet_order()
     )
     bureau_ids = {r.department.bureau_id for r in reports if r.department.bureau_id}
@@ -345,13 +356,16 @@ def assemble_session_outline(session: Session, reports=None) -> SessionOutline:
     for department in ordered:
         name = department.bureau.name if department.bureau else ""
         report = by_department.get(department.pk)
+        read_live = report is not None and (
+            report.pk in live if live is not None else not report.is_published
+        )
         bureaus.setdefault(name, BureauEntry(name, [])).departments.append(
             DepartmentEntry(
                 department.pk,
                 department.name,
                 report.pk if report else None,
-                report.cards if report else 0,
-                published=bool(report and report.is_published),
+                (report.cards if read_live else report.published_cards or 0) if report else 0,
+                published=report is not None and not read_live,
             )
         )
     return SessionOutline(session=session_info(session), bureaus=list(bureaus.values()))

@@ -72,16 +72,43 @@ def session_pdf_figures(session: Session) -> dict[str, float]:
     }
 
 
-def department_page_figures(*, cards: int, repeat: int = 5) -> dict[str, float]:
-    report = build_report(cards=cards, session_number=980 + cards, department_name=f"쪽수{cards}과")
-    client = Client()
-    url = report.get_absolute_url()
-    client.get(url)  # warm the template cache
+def _page_figures(client: Client, url: str, repeat: int) -> tuple[int, float]:
+    response = client.get(url)  # warm the template cache
+    assert response.status_code == 200, (url, response.status_code)
     connection.queries_log.clear()  # a full log (maxlen 9000) would make every count 0
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
     _response, seconds = _timed(lambda: client.get(url), repeat)
-    return {"cards": cards, "queries": len(queries), "ms": seconds * 1000}
+    return len(queries), seconds * 1000
+
+
+def department_page_figures(*, cards: int, repeat: int = 5) -> dict[str, float]:
+    """The staff preview (live assembly), publishing, then the public page (stored version)."""
+    from django.contrib.auth import get_user_model
+
+    from org.roles import Role, make_staff
+    from reports.workflow import publish_imported
+
+    report = build_report(cards=cards, session_number=980 + cards, department_name=f"쪽수{cards}과")
+    clerk, _created = get_user_model().objects.get_or_create(username="bench-clerk")
+    make_staff(clerk, Role.CLERK)
+    staff = Client()
+    staff.force_login(clerk)
+    url = report.get_absolute_url()
+    preview_queries, preview_ms = _page_figures(staff, url, repeat)
+    started = time.perf_counter()
+    version = publish_imported(report, comment="bench")
+    publish_ms = (time.perf_counter() - started) * 1000
+    public_queries, public_ms = _page_figures(Client(), url, repeat)
+    return {
+        "cards": cards,
+        "preview_queries": preview_queries,
+        "preview_ms": preview_ms,
+        "publish_ms": publish_ms,
+        "pdf_kib": len(bytes(version.pdf)) / 1024,
+        "public_queries": public_queries,
+        "public_ms": public_ms,
+    }
 
 
 def run(*, departments: int = 30, cards: int = 8, write: Callable[[str], None] = print) -> None:
@@ -99,9 +126,11 @@ def run(*, departments: int = 30, cards: int = 8, write: Callable[[str], None] =
             **figures
         )
     )
-    write("== 부서 보고서 웹 페이지")
+    write("== 부서 보고서: 직원 미리보기(조립) → 공개(문서+PDF 저장) → 공개 화면(저장된 판)")
     for count in (1, 40):
         page = department_page_figures(cards=count)
         write(
-            "   cards={cards:<3} queries={queries} render={ms:.0f}ms (median of 5)".format(**page)
+            "   cards={cards:<3} preview: queries={preview_queries} {preview_ms:.0f}ms | "
+            "publish {publish_ms:.0f}ms (PDF {pdf_kib:.0f}KiB) | "
+            "public: queries={public_queries} {public_ms:.0f}ms (medians of 5)".format(**page)
         )

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from budget.models import FUNDING_FIELDS, BudgetLine
 from org.models import Department, Team
 from projects.models import Block, Card
-from reports.models import DepartmentReport, ReportSection, Session, format_date
+from reports.models import DepartmentReport, ReportSection, Session
 
 # Headings of the blocks whose items become the next report's checklist, by preference.
 CHECKLIST_HEADINGS: tuple[tuple[str, ...], ...] = (("향후계획",), ("추진계획", "추진일정"))
@@ -68,8 +68,7 @@ def open_session(
             figure_date=figure_date,
             deadline=deadline,
         )
-        session.full_clean()
-        check_deadline(session)
+        session.full_clean()  # Session.clean also checks the deadline
         _attribute(session, user)
         session.save()
         for department in booklet_order(departments):
@@ -81,27 +80,6 @@ def open_session(
                     % {"department": department.name, "reason": " ".join(error.messages)}
                 ) from error
         return session
-
-
-def check_deadline(session: Session) -> None:
-    """제출 마감일: after the 기준일 (the figures must exist) and no later than the session start."""
-    deadline = session.deadline
-    if deadline is None:
-        return
-    if session.figure_date and deadline <= session.figure_date:
-        raise ValidationError(
-            {
-                "deadline": _("제출 마감일은 기준일 %(day)s보다 뒤여야 합니다.")
-                % {"day": format_date(session.figure_date)}
-            }
-        )
-    if session.start_date and deadline > session.start_date:
-        raise ValidationError(
-            {
-                "deadline": _("제출 마감일은 회기 시작일 %(day)s보다 늦을 수 없습니다.")
-                % {"day": format_date(session.start_date)}
-            }
-        )
 
 
 def booklet_order(departments: Iterable[Department]) -> list[Department]:

@@ -109,6 +109,7 @@ class Card:
     purpose: str
     blocks: list[Block]
     budget: CardBudget | None
+    card_id: int | None = None  # the database card: follows a card that is renumbered or moved
 
 
 @dataclass

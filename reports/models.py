@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -32,7 +33,11 @@ class Session(models.Model):
         EXTRAORDINARY = "extraordinary", _("임시회")
 
     number = models.PositiveIntegerField(
-        _("회기 번호"), unique=True, help_text=_("제227회라면 227")
+        _("회기 번호"),
+        unique=True,
+        validators=[MinValueValidator(1)],
+        error_messages={"unique": _("이 번호의 회기가 이미 있습니다.")},
+        help_text=_("제227회라면 227"),
     )
     name = models.CharField(_("회기 이름"), max_length=50, help_text=_("예: 제2차 정례회, 임시회"))
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
@@ -52,14 +57,19 @@ class Session(models.Model):
         ordering = ["-number"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(start_date__lte=F("end_date")), name="session_start_before_end"
+                condition=Q(start_date__lte=F("end_date")),
+                name="session_start_before_end",
+                violation_error_message=_("종료일은 시작일보다 빠를 수 없습니다."),
             ),
             models.CheckConstraint(
                 condition=Q(figure_date__lte=F("end_date")),
                 name="session_figure_date_not_after_end",
+                violation_error_message=_("기준일은 회기 종료일보다 늦을 수 없습니다."),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=2000) & Q(year__lte=2100), name="session_year_range"
+                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                name="session_year_range",
+                violation_error_message=_("보고 연도는 2000년에서 2100년 사이여야 합니다."),
             ),
         ]
 
@@ -85,6 +95,19 @@ class Session(models.Model):
             raise ValidationError({"figure_date": _("기준일은 회기 종료일보다 늦을 수 없습니다.")})
         # The figures are those of a day before the session, within the year before it opens.
         if (
+            self.year
+            and self.start_date
+            and self.year
+            not in (
+                self.start_date.year,
+                self.start_date.year - 1,
+            )
+        ):
+            raise ValidationError(
+                {"year": _("보고 연도는 회기가 열리는 해이거나 그 전 해여야 합니다.")}
+            )
+        self._check_deadline()
+        if (
             self.figure_date
             and self.start_date
             and not (
@@ -101,6 +124,26 @@ class Session(models.Model):
                 }
             )
 
+    def _check_deadline(self) -> None:
+        """제출 마감일: after the 기준일 (the figures must exist), no later than the start."""
+        deadline = self.deadline
+        if deadline is None:
+            return
+        if self.figure_date and deadline <= self.figure_date:
+            raise ValidationError(
+                {
+                    "deadline": _("제출 마감일은 기준일 %(day)s보다 뒤여야 합니다.")
+                    % {"day": format_date(self.figure_date)}
+                }
+            )
+        if self.start_date and deadline > self.start_date:
+            raise ValidationError(
+                {
+                    "deadline": _("제출 마감일은 회기 시작일 %(day)s보다 늦을 수 없습니다.")
+                    % {"day": format_date(self.start_date)}
+                }
+            )
+
 
 class DepartmentReportQuerySet(models.QuerySet):
     def with_versions(self) -> "DepartmentReportQuerySet":
@@ -114,7 +157,7 @@ class DepartmentReportQuerySet(models.QuerySet):
         if not user.is_authenticated or not user.is_active:
             return self.none()
         previewable = self.none()
-        if user.is_staff:
+        if user.is_staff and user.has_perm("reports.view_departmentreport"):
             previewable = access.scope(user, self.all())
         from org.roles import Role, has_role
 
@@ -314,6 +357,7 @@ class ReportVersion(models.Model):
     pdf = models.BinaryField(_("PDF"))
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
     note = models.TextField(_("정정 사유"), blank=True)
+    card_count = models.PositiveIntegerField(_("사업 카드 수"), default=0)
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("공개한 사람"),

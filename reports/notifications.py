@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -105,7 +106,7 @@ class Reminder:
 
     report: DepartmentReport
     days: int
-    outcome: str  # "sent", "already_sent", "no_recipients", "submitted"
+    outcome: str  # "sent", "already_sent", "no_recipients", "submitted", "failed"
     recipients: list[str] = field(default_factory=list)
 
 
@@ -162,7 +163,12 @@ def _remind(report, days: int, to: list[str], today: datetime.date, connection) 
             "status": locked.get_status_display(),
             "status_comment": locked.status_comment if locked.status == Status.RETURNED else "",
         }
-        connection.send_messages([_message("reminder", context, to)])
+        try:
+            connection.send_messages([_message("reminder", context, to)])
+        except (OSError, smtplib.SMTPException):
+            # Not recorded as sent: the next run tries again; the other departments go on.
+            logger.exception("reminder for report %s could not be sent", report.pk)
+            return "failed"
         ReportEvent.objects.create(
             report=locked,
             action=REMIND,

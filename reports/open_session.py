@@ -74,15 +74,6 @@ class OpenSessionForm(forms.ModelForm):
             if last:
                 self.initial.setdefault("number", last + 1)
 
-    def _post_clean(self):
-        super()._post_clean()  # the model's own rules (Session.clean, unique number)
-        if self.errors.keys() & {"figure_date", "start_date", "deadline"}:
-            return
-        try:
-            carry.check_deadline(self.instance)
-        except ValidationError as error:
-            self.add_error(None, error)
-
     def fieldsets(self) -> list[tuple[str, list[forms.BoundField]]]:
         return [(title, [self[name] for name in names]) for title, names in FIELDSETS]
 

@@ -132,16 +132,19 @@ def session_pdf(outline: SessionOutline, reports: list[ReportDocument]) -> bytes
     booklet page ("책자 17"), which is the number the booklet's contents give.
     """
     renderer = Renderer()
-    by_name = {report.department: report for report in reports}
+    # A published document keeps the department's name of its day: match on the id.
+    by_anchor = {report.anchor: report for report in reports}
 
-    def front(start_of: dict[str, int]) -> Document:
-        context = {"outline": outline, "start_of": start_of, "reports": by_name}
+    def front(start_of: dict[int, int]) -> Document:
+        context = {"outline": outline, "start_of": start_of}
         return renderer.render("reports/print/session_front.html", context, booklet_page=1)
 
-    placeholder = {name: 888 for name in by_name}
+    placeholder = {
+        d.department_id: 888 for b in outline.bureaus for d in b.departments if d.report_id
+    }
     front_length = len(front(placeholder).pages)
     pages: list = []
-    start_of: dict[str, int] = {}
+    start_of: dict[int, int] = {}
     for bureau in outline.bureaus:
         if bureau.name:
             context = {"outline": outline, "bureau": bureau}
@@ -152,10 +155,11 @@ def session_pdf(outline: SessionOutline, reports: list[ReportDocument]) -> bytes
             )
             pages += cover.pages
         for department in bureau.departments:
-            if department.name in by_name:
-                start_of[department.name] = front_length + len(pages) + 1
+            document = by_anchor.get(f"d{department.department_id}")
+            if document is not None:
+                start_of[department.department_id] = front_length + len(pages) + 1
                 pages += department_pages(
-                    renderer, by_name[department.name], booklet_page=start_of[department.name]
+                    renderer, document, booklet_page=start_of[department.department_id]
                 )
     contents = front(start_of)
     if len(contents.pages) != front_length:

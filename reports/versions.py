@@ -44,6 +44,7 @@ def publish_version(report: DepartmentReport, user, *, note: str = "") -> Report
         pdf=pdf_bytes,
         pdf_sha256=sha256(pdf_bytes),
         note=note,
+        card_count=sum(len(section.cards) for section in document.sections),
         published_by=user if user is not None and user.is_authenticated else None,
     )
 
@@ -165,14 +166,14 @@ def _blocks(data: dict) -> dict[str, list[str]]:
     ]
     for section in data["sections"]:
         for card in section["cards"]:
-            # Keyed by place (section and card number), so a retitled card is one change.
-            where = f"{section['numeral']} {card['number']}."
+            # Keyed by the card itself, so a retitled or renumbered card is one change.
+            where = _card_key(card)
             blocks[where] = [card["title"], card["team"], card["purpose"]]
             for block in card["blocks"]:
-                blocks[f"{where} {block['heading']}"] = _node_lines(block["nodes"])
+                blocks[f"{where}\x1f{block['heading']}"] = _node_lines(block["nodes"])
             if card["budget"]:
                 budget = card["budget"]
-                blocks[f"{where} {budget['heading'] or _('예산')}"] = [
+                blocks[f"{where}\x1f\x1e{budget['heading'] or _('예산')}"] = [
                     f"{_('예산액')} {_funding_text(budget['budget'])}",
                     f"{_('집행액')} {_funding_text(budget['executed'])}",
                     f"{_('집행률')} {budget['rate'] or '-'}",
@@ -180,28 +181,32 @@ def _blocks(data: dict) -> dict[str, list[str]]:
     return blocks
 
 
-def _card_titles(data: dict) -> dict[str, str]:
+def _card_key(card: dict) -> str:
+    return f"\x1dcard{card['card_id']}" if card.get("card_id") else f"\x1dno{card['number']}"
+
+
+def _card_places(data: dict) -> dict[str, str]:
+    """Each card's key → `Ⅱ 1. 국내외 도시와의 상호교류 활성화`."""
     return {
-        f"{section['numeral']} {card['number']}.": card["title"]
+        _card_key(card): f"{section['numeral']} {card['number']}. {card['title']}"
         for section in data["sections"]
         for card in section["cards"]
     }
 
 
-def _label(where: str, titles: dict[str, str]) -> str:
-    """`Ⅱ 1. 사업개요` → `Ⅱ 1. 국내외 도시와의 상호교류 활성화 — 사업개요`."""
-    for place, title in titles.items():
-        if where == place:
-            return f"{place} {title}"
-        if where.startswith(place + " "):
-            return f"{place} {title} — {where[len(place) + 1 :]}"
-    return where
+def _label(where: str, places: dict[str, str]) -> str:
+    """A block key as readers know it: `Ⅱ 1. 국내외 … — 사업개요`."""
+    card, _sep, heading = where.partition("\x1f")
+    if card not in places:
+        return where
+    heading = heading.lstrip("\x1e")
+    return f"{places[card]} — {heading}" if heading else places[card]
 
 
 def changes_between(old: dict, new: dict) -> list[Change]:
     """Blocks whose text differs, with only the lines that differ; added and removed blocks too."""
     before, after = _blocks(old), _blocks(new)
-    titles = {**_card_titles(old), **_card_titles(new)}
+    places = {**_card_places(old), **_card_places(new)}
     changes = []
     for where in [*before, *(w for w in after if w not in before)]:
         old_lines, new_lines = before.get(where, []), after.get(where, [])
@@ -213,5 +218,5 @@ def changes_between(old: dict, new: dict) -> list[Change]:
             if tag != "equal":
                 removed += old_lines[i1:i2]
                 added += new_lines[j1:j2]
-        changes.append(Change(_label(where, titles), removed, added))
+        changes.append(Change(_label(where, places), removed, added))
     return changes

@@ -38,8 +38,12 @@ class Reading:
 
 
 def _versions(report: DepartmentReport) -> list[ReportVersion]:
-    """The report's versions, newest first, without their (large) PDFs."""
-    return list(report.versions.defer("pdf").select_related("report__session"))
+    """The report's versions, newest first, without their (large) PDFs and documents."""
+    return list(report.versions.defer("pdf", "document").select_related("report__session"))
+
+
+def _document(version: ReportVersion) -> dict:
+    return ReportVersion.objects.values_list("document", flat=True).get(pk=version.pk)
 
 
 def _reading(request, number: int, department_id: int, version_number: int | None = None):
@@ -53,13 +57,21 @@ def _reading(request, number: int, department_id: int, version_number: int | Non
         version = next((v for v in versions if v.number == version_number), None)
         if version is None:
             raise Http404
-        return Reading(report, document_from_dict(version.document), version, versions)
+        return Reading(report, document_from_dict(_document(version)), version, versions)
     previewable = DepartmentReport.objects.previewable_by(request.user).filter(pk=report.pk)
     if not report.is_published and previewable.exists():
         return Reading(report, assemble_report(report), None, versions)
     if not versions:  # visible_to let it through, so this reader may preview
         return Reading(report, assemble_report(report), None, versions)
-    return Reading(report, document_from_dict(versions[0].document), versions[0], versions)
+    return Reading(report, document_from_dict(_document(versions[0])), versions[0], versions)
+
+
+def _live_ids(request, session: Session) -> set[int]:
+    """The session's reports this reader reads as live drafts (not their published version)."""
+    previewable = DepartmentReport.objects.previewable_by(request.user).for_session(session)
+    return set(
+        previewable.exclude(status=DepartmentReport.Status.PUBLISHED).values_list("pk", flat=True)
+    )
 
 
 def _get_session(request, number: int) -> tuple[Session, QuerySet]:
@@ -91,7 +103,7 @@ def session_list(request):
 @require_safe
 def session_detail(request, number: int):
     session, visible = _get_session(request, number)
-    outline = assemble_session_outline(session, visible)
+    outline = assemble_session_outline(session, visible, _live_ids(request, session))
     return render(request, "reports/session_detail.html", {"outline": outline})
 
 
@@ -115,7 +127,9 @@ def _with_changes(request, reading: Reading, department_id: int):
         previous = next(
             (v for v in reading.versions if v.number == reading.version.number - 1), None
         )
-    changes = changes_between(previous.document, reading.version.document) if previous else None
+    changes = None
+    if previous is not None:
+        changes = changes_between(_document(previous), reading.document.to_dict())
     return _render_reading(request, reading, department_id, changes=changes, previous=previous)
 
 
@@ -157,7 +171,7 @@ def _reading_pdf(request, reading: Reading, number: int) -> HttpResponse:
 @require_safe
 def session_pdf(request, number: int):
     session, visible = _get_session(request, number)
-    outline = assemble_session_outline(session, visible)
+    outline = assemble_session_outline(session, visible, _live_ids(request, session))
     readings = [
         _reading(request, number, report.department_id)
         for report in DepartmentReport.objects.filter(pk__in=outline.report_ids)

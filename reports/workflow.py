@@ -7,6 +7,7 @@ stores a `ReportEvent`, and on publishing freezes a new `ReportVersion` (reports
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from org import access
 from reports.models import DepartmentReport, ReportEvent, ReportVersion, Session
 
 Status = DepartmentReport.Status
+logger = logging.getLogger(__name__)
+MAX_COMMENT = 2_000
 
 
 class WorkflowError(Exception):
@@ -32,6 +35,7 @@ class Transition:
     target: str
     permission: str
     comment_label: str = ""  # non-empty: a comment is required, asked with this label
+    comment_object: str = ""  # the label with its particle, for "…을 적어야 합니다"
 
 
 TRANSITIONS: dict[str, Transition] = {
@@ -58,6 +62,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.RETURNED,
             "reports.approve_report",
             comment_label=gettext_lazy("보완할 내용"),
+            comment_object=gettext_lazy("보완할 내용을"),
         ),
         Transition(
             "publish",
@@ -73,6 +78,7 @@ TRANSITIONS: dict[str, Transition] = {
             Status.DRAFT,
             "reports.publish_report",
             comment_label=gettext_lazy("정정 사유"),
+            comment_object=gettext_lazy("정정 사유를"),
         ),
     ]
 }
@@ -108,9 +114,7 @@ def perform(report: DepartmentReport, action: str, user, *, comment: str = "") -
         )
         _check(locked, transition, user, comment)
         if transition.target == Status.PUBLISHED:
-            from reports.versions import publish_version
-
-            publish_version(locked, user, note=_correction_note(locked))
+            _publish(locked, user)
         event = ReportEvent.objects.create(
             report=locked,
             action=transition.action,
@@ -121,9 +125,10 @@ def perform(report: DepartmentReport, action: str, user, *, comment: str = "") -
         )
         locked.status = transition.target
         locked.status_comment = comment
+        locked.revision += 1  # an editor opened before this move cannot save over it
         if user.is_authenticated:
             locked._history_user = user  # attributed also outside a request
-        locked.save(update_fields=["status", "status_comment", "updated_at"])
+        locked.save(update_fields=["status", "status_comment", "revision", "updated_at"])
         transaction.on_commit(lambda: _notify(locked, transition, user, comment))
     report.refresh_from_db()
     return event
@@ -139,9 +144,28 @@ def _check(report: DepartmentReport, transition: Transition, user, comment: str)
         )
     if transition.comment_label and not comment:
         raise WorkflowError(
-            _("%(action)s하려면 %(what)s을(를) 적어야 합니다.")
-            % {"action": transition.label, "what": transition.comment_label}
+            _("%(action)s하려면 %(what)s 적어야 합니다.")
+            % {"action": transition.label, "what": transition.comment_object}
         )
+    if len(comment) > MAX_COMMENT:
+        raise WorkflowError(
+            _("의견은 %(limit)s자까지 적을 수 있습니다(지금 %(length)s자).")
+            % {"limit": f"{MAX_COMMENT:,}", "length": f"{len(comment):,}"}
+        )
+
+
+def _publish(report: DepartmentReport, user) -> ReportVersion:
+    from reports.versions import publish_version
+
+    try:
+        with transaction.atomic():
+            return publish_version(report, user, note=_correction_note(report))
+    except Exception as error:  # a PDF that cannot be made: nothing is published
+        logger.exception("publishing report %s failed", report.pk)
+        raise WorkflowError(
+            _("PDF를 만들지 못해 공개하지 않았습니다(%(error)s). 관리자에게 알려 주세요.")
+            % {"error": type(error).__name__}
+        ) from error
 
 
 def _correction_note(report: DepartmentReport) -> str:
@@ -156,10 +180,17 @@ def _notify(report, transition, user, comment) -> None:
 
 
 def publish_session(session: Session, user) -> list[ReportVersion]:
-    """Publish every approved report of the session; the others are left as they are."""
+    """Publish every approved report of the session, each in its own transaction; the others
+    are left as they are. A failure names the department and how many were published before."""
     versions = []
-    for report in session.reports.filter(status=Status.APPROVED).order_by("pk"):
-        perform(report, "publish", user)
+    for report in session.reports.filter(status=Status.APPROVED).select_related("department"):
+        try:
+            perform(report, "publish", user)
+        except WorkflowError as error:
+            raise WorkflowError(
+                _("%(department)s: %(error)s (그 전에 %(count)s건은 공개했습니다.)")
+                % {"department": report.department.name, "error": error, "count": len(versions)}
+            ) from error
         versions.append(report.versions.latest())
     return versions
 

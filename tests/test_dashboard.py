@@ -143,7 +143,7 @@ def test_a_return_without_a_comment_is_refused_with_a_korean_message(
 
     response = client.post(post_url, {"action": "return", "comment": " "}, follow=True)
 
-    assert "보완 요청하려면 보완할 내용을(를) 적어야 합니다." in response.content.decode()
+    assert "보완 요청하려면 보완할 내용을 적어야 합니다." in response.content.decode()
     report_2020.refresh_from_db()
     assert report_2020.status == Status.SUBMITTED
 

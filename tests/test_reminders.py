@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from org.roles import Role, make_staff
 from reports import workflow
-from reports.models import DepartmentReport
+from reports.models import DepartmentReport, ReportEvent
 from reports.notifications import send_deadline_reminders
 
 Status = DepartmentReport.Status
@@ -164,3 +164,20 @@ def test_approving_sends_no_mail(departments, django_capture_on_commit_callbacks
         workflow.perform(draft, "approve", clerk)
 
     assert mail.outbox == []
+
+
+def test_a_mail_server_failure_is_reported_and_tried_again_next_run(departments, monkeypatch):
+    from django.core.mail.backends.locmem import EmailBackend
+
+    def refuse(self, messages):
+        raise ConnectionRefusedError("smtp down")
+
+    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    out = StringIO()
+    call_command("send_reminders", "--date", "2020-11-17", stdout=out)
+    assert "보내지 못함" in out.getvalue()
+    assert not ReportEvent.objects.filter(action="remind").exists()
+
+    monkeypatch.undo()
+    send_deadline_reminders(TODAY)
+    assert [message.to for message in mail.outbox] == [["kim@gu.example"]]

@@ -106,3 +106,44 @@ def test_seeds_are_published_as_version_1(report_2018):
 
     assert version.number == 1
     assert report_2018.status == DepartmentReport.Status.PUBLISHED
+
+
+def test_the_clerk_shares_a_draft_with_members_from_the_editor(client, report_2020, clerk):
+    client.force_login(clerk)
+    editor = reverse("admin:reports_departmentreport_change", args=[report_2020.pk])
+
+    assert "구의원에게 공개 전 열람 공유" in client.get(editor).text
+    client.post(editor, {"_share": "on"})
+
+    report_2020.refresh_from_db()
+    assert report_2020.shared_with_members
+    _login(client, Role.MEMBER, username="member")
+    assert client.get(report_2020.get_absolute_url()).status_code == 200
+
+
+def test_an_officer_cannot_share_a_draft_with_members(client, report_2020):
+    _login(client, Role.OFFICER, report_2020.department)
+    editor = reverse("admin:reports_departmentreport_change", args=[report_2020.pk])
+
+    response = client.post(editor, {"_share": "on"})
+
+    assert response.status_code == 403
+    report_2020.refresh_from_db()
+    assert not report_2020.shared_with_members
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "logged"), [("203.0.113.9", "203.0.113.9"), ("not-an-ip", "10.0.0.1")]
+)
+def test_behind_a_proxy_the_log_keeps_the_clients_address_and_ignores_junk(
+    client, report_2020, settings, forwarded, logged
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    _login(client, Role.OFFICER, report_2020.department)
+
+    response = client.get(
+        report_2020.get_absolute_url(), REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded
+    )
+
+    assert response.status_code == 200
+    assert AccessLog.objects.get().ip_address == logged

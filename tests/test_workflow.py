@@ -67,12 +67,14 @@ def test_a_submitted_report_is_read_only_for_its_officer(client, report_2020, pe
     client.force_login(people["officer"])
 
     page = client.get(editor_url(report_2020))
-    refused = client.post(editor_url(report_2020), {"facilities": "바뀐 시설"})
+    refused = client.post(editor_url(report_2020), {"report-facilities": "○ 바뀐 시설"})
 
     assert page.status_code == 200
     assert '<fieldset class="editor-fields" disabled>' in page.text
     assert "제출 상태의 보고서는 고칠 수 없습니다" in page.text
-    assert refused.status_code == 403
+    assert "저장하지 않았습니다. 제출 상태의 보고서는 고칠 수 없습니다" in refused.text
+    report_2020.refresh_from_db()
+    assert "바뀐 시설" not in str(report_2020.facilities)
     card = the_card(report_2020)
     card_page = client.get(reverse("admin:projects_card_change", args=[card.pk]))
     assert 'name="title"' not in card_page.text  # shown read-only, no input
@@ -106,7 +108,7 @@ def test_illegal_moves_are_refused_in_korean_and_change_nothing(
 
 def test_a_return_needs_a_comment_and_the_officer_sees_it(client, report_2020, people):
     perform(report_2020, "submit", people["officer"])
-    with pytest.raises(WorkflowError, match="보완할 내용을\\(를\\) 적어야 합니다"):
+    with pytest.raises(WorkflowError, match="보완할 내용을 적어야 합니다"):
         perform(report_2020, "return", people["head"], comment="  ")
 
     perform(report_2020, "return", people["head"], comment="예산 집행률을 다시 확인하세요")
@@ -139,12 +141,14 @@ def test_a_clerk_publishes_session_227_and_the_officer_can_no_longer_change_a_nu
         reverse("admin:projects_card_changelist"),
         {"action": "delete_selected", "_selected_action": [card.pk], "post": "yes"},
     )
-    editor = client.post(editor_url(report_2020), {"facilities": "바뀐 시설"})
+    editor = client.post(editor_url(report_2020), {"report-facilities": "○ 바뀐 시설"})
 
     assert card_post.status_code == 403
     assert delete.status_code == 403
     assert bulk.status_code in (200, 403)  # the bulk delete page refuses
-    assert editor.status_code == 403
+    assert "저장하지 않았습니다. 공개된 보고서는 고칠 수 없습니다" in editor.text
+    report_2020.refresh_from_db()
+    assert "바뀐 시설" not in str(report_2020.facilities)
     card.refresh_from_db()
     assert card.title != "바꾼 제목"
     assert Card.objects.filter(pk=card.pk).exists()
@@ -176,7 +180,7 @@ def test_a_correction_produces_version_2_and_the_public_page_shows_what_changed(
     publish(report_2020, people)
     card = the_card(report_2020)
     old_title = card.title
-    with pytest.raises(WorkflowError, match="정정 사유을\\(를\\) 적어야 합니다"):
+    with pytest.raises(WorkflowError, match="정정 사유를 적어야 합니다"):
         perform(report_2020, "reopen", people["clerk"])
     perform(report_2020, "reopen", people["clerk"], comment="사업명 오기 정정")
     Card.objects.filter(pk=card.pk).update(title="국내외 도시와의 상호교류 확대")
@@ -220,3 +224,65 @@ def test_what_changed_lists_the_changed_lines_only(report_2020, people):
     assert changes[0].where == f"Ⅱ {card.number}. {card.title} — {block.heading}"
     assert changes[0].before == []
     assert changes[0].after == ["○ 새 실적 한 줄"]
+
+
+def test_a_comment_longer_than_2000_characters_is_refused(report_2020, people):
+    perform(report_2020, "submit", people["officer"])
+
+    with pytest.raises(WorkflowError, match="의견은 2,000자까지 적을 수 있습니다"):
+        perform(report_2020, "return", people["head"], comment="가" * 2_001)
+
+    report_2020.refresh_from_db()
+    assert report_2020.status == Status.SUBMITTED
+
+
+def test_a_save_after_the_report_was_submitted_elsewhere_keeps_the_typing(
+    client, report_2020, people
+):
+    client.force_login(people["officer"])
+    perform(report_2020, "submit", people["officer"])  # in another tab, meanwhile
+
+    response = client.post(editor_url(report_2020), {"report-facilities": "○ 새 회의실"})
+
+    assert response.status_code == 200
+    assert "저장하지 않았습니다. 제출 상태의 보고서는 고칠 수 없습니다" in response.text
+    assert "○ 새 회의실" in response.text
+    report_2020.refresh_from_db()
+    assert "새 회의실" not in str(report_2020.facilities)
+
+
+def test_a_pdf_that_cannot_be_made_publishes_nothing(report_2020, people, monkeypatch):
+    from reports import pdf
+
+    perform(report_2020, "submit", people["officer"])
+    perform(report_2020, "approve", people["head"])
+
+    def broken(document):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pdf, "department_pdf", broken)
+    with pytest.raises(WorkflowError, match="PDF를 만들지 못해 공개하지 않았습니다"):
+        perform(report_2020, "publish", people["clerk"])
+
+    report_2020.refresh_from_db()
+    assert report_2020.status == Status.APPROVED
+    assert not ReportVersion.objects.exists()
+
+
+def test_while_the_report_is_reviewed_its_budget_and_staffing_hold_still(
+    client, report_2020, people
+):
+    perform(report_2020, "submit", people["officer"])
+    perform(report_2020, "approve", people["head"])
+    line = BudgetLine.objects.filter(department=report_2020.department).first()
+    client.force_login(people["officer"])
+
+    page = client.get(reverse("admin:budget_budgetline_change", args=[line.pk]))
+    post = client.post(
+        reverse("admin:budget_budgetline_change", args=[line.pk]), {"district": 99_999}
+    )
+
+    assert 'name="district"' not in page.text  # read-only
+    assert post.status_code == 403
+    line.refresh_from_db()
+    assert line.district != 99_999

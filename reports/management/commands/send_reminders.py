@@ -7,6 +7,7 @@ from reports.notifications import send_deadline_reminders
 OUTCOMES = {
     "sent": "보냄",
     "already_sent": "오늘 이미 보냄",
+    "failed": "보내지 못함(메일 서버 오류, 다음 실행 때 다시 보냄)",
     "no_recipients": "받을 사람 없음(부서 직원의 전자우편 주소 없음)",
     "submitted": "그사이 제출됨",
 }
