@@ -276,12 +276,24 @@ def _render(nodes: list[Node], depth: int, out: list[str | None]) -> None:
             _render(node["children"], depth + 1, out)
         elif kind == "table":
             for row in node["rows"]:
-                out.append(indent + "\t".join(_quote_cell(cell) for cell in row))
+                out.append(indent + _table_line(row))
             out.append(None)
         elif kind == "text":
             out.extend(node["text"].split("\n"))
         else:
             raise ValueError(f"unknown node type: {kind!r}")
+
+
+def _table_line(row: list[str]) -> str:
+    """A row as tab-separated cells. A row that would read as an item (its first filled cell
+    "·" followed by the tab) gets that cell quoted, so it parses back as a table row."""
+    cells = [_quote_cell(cell) for cell in row]
+    line = "\t".join(cells)
+    if _starts_with_marker_and_space(line.lstrip()):
+        first = next(i for i, cell in enumerate(cells) if cell)
+        cells[first] = '"' + row[first].replace('"', '""') + '"'
+        line = "\t".join(cells)
+    return line
 
 
 def _quote_cell(cell: str) -> str:

@@ -9,7 +9,7 @@ import functools
 import re
 
 import pytest
-from hypothesis import given, reject, settings
+from hypothesis import example, given, reject, settings
 from hypothesis import strategies as st
 
 from projects.gaejosik import GaejosikError, normalize, parse, split_blocks, to_text
@@ -680,6 +680,7 @@ def test_variant_text_parses_like_its_canonical_text(nodes_and_variant):
 
 @PROPERTY
 @given(st.text("○ㅇ◦-–ㅡ·ㆍ※가나1'’.\t \u3000\n\r", max_size=60))
+@example("\t·\r\t\t1")  # a table whose written-back first row begins "·\t"
 def test_normalize_is_idempotent_on_messy_paste(messy):
     try:
         once = normalize(messy)
