@@ -125,7 +125,8 @@ class ScopedAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
 
 
 class ScopedInlinePermissions(ScopedPermissions):
-    """Inline rows follow their parent object: nothing to add or change in a frozen report."""
+    """Inline rows follow their parent object (the `obj` of ScopedPermissions' checks): nothing
+    to add, change or delete in a frozen report."""
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
@@ -135,15 +136,3 @@ class ScopedInlinePermissions(ScopedPermissions):
     def has_add_permission(self, request, obj=None):
         allowed = super().has_add_permission(request, obj)
         return allowed and (obj is None or access.may_change(request.user, obj))
-
-    def has_change_permission(self, request, obj=None):
-        allowed = admin.options.InlineModelAdmin.has_change_permission(self, request, obj)
-        return allowed and (obj is None or access.may_change(request.user, obj))
-
-    def has_delete_permission(self, request, obj=None):
-        allowed = admin.options.InlineModelAdmin.has_delete_permission(self, request, obj)
-        return allowed and (obj is None or access.may_change(request.user, obj))
-
-    def has_view_permission(self, request, obj=None):
-        allowed = admin.options.InlineModelAdmin.has_view_permission(self, request, obj)
-        return allowed and (obj is None or access.may_view(request.user, obj))
