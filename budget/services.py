@@ -16,12 +16,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from budget.models import FUNDING_FIELDS, FUNDING_LABELS, BudgetLine, Execution, execution_errors
 from org.models import Department
 from projects.models import Card
 
 MAX_NAME_LENGTH = BudgetLine._meta.get_field("name").max_length
+LINE_FIELDS = ["name", "parent", "order", "revision", *FUNDING_FIELDS]
+EXECUTION_FIELDS = [*FUNDING_FIELDS, "expected"]
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,10 @@ class BudgetLineRow:
 
     `line_id` None makes a new line. `parent` is the *name* of the 단위사업 the line belongs to
     (as it will be named after the save, so new lines and renamed ones can be parents), None
-    for a 단위사업. `executed` holds the 집행액 parts as of the save's date; None leaves the
-    execution of that date as it is (or absent). `order` None keeps a line's place (new lines
-    go last among their siblings). `delete` removes the line.
+    for a 단위사업. `executed` holds the 집행액 parts as of the save's date (or the row's own
+    `as_of`, as an import's rows may carry); None leaves the execution of that date as it is
+    (or absent). `order` None keeps a line's place (new lines go last among their siblings).
+    `delete` removes the line.
     """
 
     line_id: int | None
@@ -43,6 +47,10 @@ class BudgetLineRow:
     expected: int | None = None
     order: int | None = None
     delete: bool = False
+    as_of: datetime.date | None = None
+
+    def execution_date(self, default: datetime.date) -> datetime.date:
+        return self.as_of or default
 
 
 RowErrors = dict[int, dict[str, list[str]]]
@@ -85,8 +93,8 @@ def budget_lines_validate(
     def add(index: int, key: str, message: str) -> None:
         errors.setdefault(index, {}).setdefault(key, []).append(message)
 
-    if as_of.year != year:
-        for index in range(len(rows)):
+    for index, row in enumerate(rows):
+        if row.execution_date(as_of).year != year:
             add(
                 index,
                 "__all__",
@@ -131,6 +139,7 @@ def budget_lines_validate(
     for name, (_index, parent) in final.items():
         if parent:
             children.setdefault(parent, []).append(name)
+    _check_children_within_parents(rows, existing, final, children, add)
 
     for index, row in enumerate(rows):
         if row.line_id is not None and row.line_id not in existing:
@@ -158,8 +167,46 @@ def budget_lines_validate(
                     "parent",
                     _("세부사업이 딸린 단위사업은 다른 단위사업 아래에 둘 수 없습니다."),
                 )
-        _check_amounts(index, row, year, as_of, add)
+        _check_amounts(index, row, year, row.execution_date(as_of), add)
     return errors
+
+
+def _check_children_within_parents(rows, existing, final, children, add) -> None:
+    """세부사업 of one 단위사업 add up, source by source, to no more than it (as the model's
+    clean says), in the state after the save."""
+    by_name = {line.name: line for line in existing.values()}
+
+    def funding(name: str) -> dict[str, int]:
+        index = final[name][0]
+        if index is None:
+            return by_name[name].parts()
+        return {part: rows[index].funding.get(part, 0) for part in FUNDING_FIELDS}
+
+    for parent, names in children.items():
+        if parent not in final or final[parent][1] is not None:
+            continue  # reported as a wrong parent
+        budget = funding(parent)
+        for part in FUNDING_FIELDS:
+            values = [funding(name).get(part, 0) for name in names]
+            if not all(isinstance(value, int) for value in values):
+                continue  # reported as a wrong amount
+            used = sum(values)
+            if used <= (budget.get(part) or 0):
+                continue
+            message = _(
+                "세부사업의 %(label)s 합계 %(used)s천원이 단위사업 ‘%(parent)s’의 "
+                "%(label)s %(budget)s천원보다 많습니다."
+            ) % {
+                "label": FUNDING_LABELS[part],
+                "used": f"{used:,}",
+                "parent": parent,
+                "budget": f"{budget.get(part) or 0:,}",
+            }
+            blamed = [final[name][0] for name in names if final[name][0] is not None]
+            if final[parent][0] is not None:
+                blamed = blamed or [final[parent][0]]
+            for index in blamed:
+                add(index, part, message)
 
 
 def _check_deletion(index, row, existing, children, citations, add) -> None:
@@ -230,18 +277,25 @@ def budget_lines_save(
     as_of: datetime.date,
     rows: Sequence[BudgetLineRow],
     citations: Mapping[int, Sequence[str]] | None = None,
+    bump_revisions: bool = False,
+    validated: bool = False,
 ) -> list[BudgetLine]:
     """Create, change and delete the department's budget lines of `year` as `rows` say, and
     record each line's execution as of `as_of` (earlier executions stay as history).
 
     Raises BudgetLinesError, having written nothing, when any row is wrong. Lines not named in
     `rows` are left alone. Returns the department's lines of the year after the save.
+    `bump_revisions` raises the revision of every existing line the save changes (itself or
+    its execution), so a page opened before it is told (reports.conflicts); callers that
+    claimed the revisions themselves leave it off. `validated` skips the checks when the
+    caller has just run `budget_lines_validate` on the same rows in the same transaction.
     """
-    errors = budget_lines_validate(
-        department=department, year=year, as_of=as_of, rows=rows, citations=citations
-    )
-    if errors:
-        raise BudgetLinesError(errors)
+    if not validated:
+        errors = budget_lines_validate(
+            department=department, year=year, as_of=as_of, rows=rows, citations=citations
+        )
+        if errors:
+            raise BudgetLinesError(errors)
 
     existing = {line.pk: line for line in BudgetLine.objects.for_year(department, year)}
     doomed = [row.line_id for row in rows if row.delete and row.line_id is not None]
@@ -263,34 +317,52 @@ def budget_lines_save(
             BudgetLine.objects.filter(pk=line.pk).update(name=f"__renaming__{line.pk}")
 
     by_name = {line.name: line for line in existing.values()}
-    saved: dict[int, BudgetLine] = {}
-    # 단위사업 first, so that the 세부사업 written after them find their parent.
-    for _index, row in sorted(kept, key=lambda item: bool(_parent_name(item[1]))):
-        line = existing.get(row.line_id) if row.line_id else None
-        parent = by_name[_parent_name(row)] if _parent_name(row) else None
-        if line is None:
-            line = BudgetLine(department=department, fiscal_year=year)
-            line.order = (
-                row.order if row.order is not None else _next_order(existing, saved, parent)
-            )
-        values = {
-            "name": row.name.strip(),
-            "parent_id": parent.pk if parent else None,
-            **_parts(row.funding),
-        }
-        if row.order is not None:
-            values["order"] = row.order
-        changed = line.pk is None or any(
-            getattr(line, key) != value for key, value in values.items()
-        )
-        for key, value in values.items():
-            setattr(line, key, value)
-        if changed:
-            line.save()
-        by_name[line.name] = line
-        saved[line.pk] = line
+    orders: dict[int | None, int] = {}  # parent id -> the last order among its lines
+    for line in existing.values():
+        orders[line.parent_id] = max(orders.get(line.parent_id, 0), line.order)
+    bumped: set[int] = set()
+    # 단위사업 first, so that the 세부사업 written after them find their parent's id. Each wave
+    # is written in bulk, with its history records (an import may bring thousands of lines).
+    for wave in (False, True):
+        created, updated = [], []
+        for _index, row in kept:
+            if bool(_parent_name(row)) != wave:
+                continue
+            line = existing.get(row.line_id) if row.line_id else None
+            parent = by_name[_parent_name(row)] if _parent_name(row) else None
+            values = {
+                "name": row.name.strip(),
+                "parent_id": parent.pk if parent else None,
+                **_parts(row.funding),
+            }
+            if row.order is not None:
+                values["order"] = row.order
+            if line is None:
+                line = BudgetLine(department=department, fiscal_year=year, **values)
+                if row.order is None:
+                    line.order = orders.get(line.parent_id, 0) + 1
+                orders[line.parent_id] = max(orders.get(line.parent_id, 0), line.order)
+                created.append(line)
+            elif any(getattr(line, key) != value for key, value in values.items()):
+                for key, value in values.items():
+                    setattr(line, key, value)
+                if bump_revisions:
+                    line.revision += 1
+                    bumped.add(line.pk)
+                updated.append(line)
+            by_name[line.name] = line
+        for line in bulk_create_with_history(created, BudgetLine):
+            by_name[line.name] = line
+        if updated:
+            bulk_update_with_history(updated, BudgetLine, LINE_FIELDS)
 
-    _save_executions(kept, saved, existing, by_name, as_of)
+    moved = _save_executions(kept, by_name, department, year, as_of)
+    if bump_revisions:
+        touched = [line for line in moved if line.pk in existing and line.pk not in bumped]
+        for line in touched:
+            line.revision += 1
+        if touched:
+            bulk_update_with_history(touched, BudgetLine, ["revision"])
     return list(BudgetLine.objects.for_year(department, year))
 
 
@@ -298,30 +370,34 @@ def _parent_name(row: BudgetLineRow) -> str:
     return (row.parent or "").strip()
 
 
-def _next_order(existing: dict, saved: dict, parent: BudgetLine | None) -> int:
-    parent_id = parent.pk if parent else None
-    siblings = [
-        line.order for line in [*existing.values(), *saved.values()] if line.parent_id == parent_id
-    ]
-    return max(siblings, default=0) + 1
-
-
-def _save_executions(kept, saved, existing, by_name, as_of: datetime.date) -> None:
-    lines = [by_name[row.name.strip()] for _index, row in kept if row.executed is not None]
-    if not lines:
-        return
+def _save_executions(kept, by_name, department, year, as_of: datetime.date) -> list[BudgetLine]:
+    """Write each row's execution (in bulk); returns the lines whose execution changed."""
+    rows = [row for _index, row in kept if row.executed is not None]
+    if not rows:
+        return []
+    days = {row.execution_date(as_of) for row in rows}
     current = {
-        execution.line_id: execution
-        for execution in Execution.objects.filter(line__in=lines, as_of=as_of)
+        (execution.line_id, execution.as_of): execution
+        for execution in Execution.objects.filter(
+            line__department=department, line__fiscal_year=year, as_of__in=days
+        )
     }
-    for _index, row in kept:
-        if row.executed is None:
-            continue
+    created, updated, moved = [], [], []
+    for row in rows:
         line = by_name[row.name.strip()]
-        execution = current.get(line.pk) or Execution(line=line, as_of=as_of)
+        day = row.execution_date(as_of)
         values = {**_parts(row.executed), "expected": row.expected}
-        if execution.pk and all(getattr(execution, key) == value for key, value in values.items()):
+        execution = current.get((line.pk, day))
+        if execution is None:
+            created.append(Execution(line=line, as_of=day, **values))
+        elif any(getattr(execution, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(execution, key, value)
+            updated.append(execution)
+        else:
             continue
-        for key, value in values.items():
-            setattr(execution, key, value)
-        execution.save()
+        moved.append(line)
+    bulk_create_with_history(created, Execution)
+    if updated:
+        bulk_update_with_history(updated, Execution, EXECUTION_FIELDS)
+    return moved
