@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from budget.forms import BudgetLineAdminForm, ExecutionAdminForm
 from budget.models import BudgetLine, Execution, execution_rate
+from budget.resources import BudgetLineResource
 from org.admin_scope import ScopedAdmin, ScopedInlinePermissions
+from org.imports import DepartmentImportExportMixin
 
 
 class ExecutionInline(ScopedInlinePermissions, admin.TabularInline):
@@ -25,8 +27,10 @@ class ExecutionInline(ScopedInlinePermissions, admin.TabularInline):
 
 
 @admin.register(BudgetLine)
-class BudgetLineAdmin(ScopedAdmin):
+class BudgetLineAdmin(DepartmentImportExportMixin, ScopedAdmin):
     form = BudgetLineAdminForm
+    resource_classes = [BudgetLineResource]
+    import_also_needs = ["budget.add_execution", "budget.change_execution"]
     list_display = [
         "name",
         "fiscal_year",

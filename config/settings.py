@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "simple_history",
     "axes",
+    "import_export",
     "org",
     "budget",
     "projects",
@@ -184,3 +185,12 @@ COUNCIL_NAME = env_str("COUNCIL_NAME", "구의회")
 # The report editor posts every card and budget line of a report at once (~16 fields a card).
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_000
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Spreadsheet imports (org/imports.py): an over-large upload is dropped as it arrives.
+FILE_UPLOAD_HANDLERS = [
+    "config.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_SKIP_ADMIN_LOG = True

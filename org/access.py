@@ -152,7 +152,7 @@ def under_review(department_id: int | None, *, excluding: int | None = None):
     return reviewed.first()
 
 
-def _review_reason(report) -> str:
+def review_reason(report) -> str:
     return _(
         "%(session)s 보고서가 %(status)s 상태라 이 부서의 조직·인력·예산 자료를 고칠 수 없습니다. "
         "고치려면 보완 요청을 받아야 합니다."
@@ -163,7 +163,7 @@ def frozen_reason(obj: models.Model) -> str | None:
     """Why the object cannot change now whoever asks, or None when it can."""
     if _label(type(obj)) in REVIEWED_DATA:
         reviewed = under_review(department_of(obj))
-        return _review_reason(reviewed) if reviewed else None
+        return review_reason(reviewed) if reviewed else None
     report = report_of(obj)
     if report is None:
         return None
@@ -173,7 +173,7 @@ def frozen_reason(obj: models.Model) -> str | None:
             if not hasattr(report, "_reviewed_sibling"):  # asked several times per page
                 report._reviewed_sibling = under_review(report.department_id, excluding=report.pk)
             reviewed = report._reviewed_sibling
-            return _review_reason(reviewed) if reviewed else None
+            return review_reason(reviewed) if reviewed else None
         return None
     if report.is_published:
         return _(

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from org.admin_scope import ScopedAdmin, ScopedInlinePermissions
 from org.forms import StaffingCellForm
+from org.imports import DepartmentImportExportMixin
 from org.models import Bureau, Department, StaffingCell, StaffingSnapshot, StaffProfile, Team
+from org.resources import StaffingResource, TeamResource
 
 
 @admin.register(Bureau)
@@ -51,7 +53,8 @@ class DepartmentAdmin(ScopedAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(ScopedAdmin):
+class TeamAdmin(DepartmentImportExportMixin, ScopedAdmin):
+    resource_classes = [TeamResource]
     list_display = ["name", "department", "order", "established_on", "abolished_on"]
     list_filter = ["department__bureau", "department"]
     list_select_related = ["department"]
@@ -68,7 +71,9 @@ class StaffingCellInline(ScopedInlinePermissions, admin.TabularInline):
 
 
 @admin.register(StaffingSnapshot)
-class StaffingSnapshotAdmin(ScopedAdmin):
+class StaffingSnapshotAdmin(DepartmentImportExportMixin, ScopedAdmin):
+    resource_classes = [StaffingResource]
+    import_also_needs = ["org.add_staffingcell", "org.change_staffingcell"]
     list_display = ["department", "as_of", "authorized_total", "current_total", "difference_total"]
     list_filter = ["department__bureau", "department"]
     list_select_related = ["department"]

@@ -93,6 +93,7 @@ class Team(models.Model):
                 | Q(abolished_on__isnull=True)
                 | Q(established_on__lt=models.F("abolished_on")),
                 name="team_established_before_abolished",
+                violation_error_message=_("폐지일은 신설일보다 뒤여야 합니다."),
             ),
         ]
 

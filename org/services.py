@@ -77,3 +77,30 @@ def staffing_save(
             cell.save(update_fields=["authorized", "current"])
     StaffingCell.objects.bulk_create(new)
     return snapshot
+
+
+def spreadsheet_import(
+    *,
+    resource_class,
+    data: bytes,
+    filename: str = "",
+    user,
+    department: Department,
+    defaults: dict | None = None,
+    dry_run: bool = True,
+):
+    """Import a spreadsheet file through `resource_class` (an org.imports.PlannedResource)
+    into `department` as `user`: the same plan, checks and all-or-nothing write as the admin's
+    import. `dry_run` only plans (and rolls back). Returns the ImportPlan; nothing was written
+    when it has problems."""
+    from org import tabular
+    from org.imports import ImportPlan, SheetsDataset
+
+    try:
+        dataset = SheetsDataset(tabular.read_sheets(data, filename=filename))
+    except tabular.FileRejected as error:
+        plan = ImportPlan()
+        plan.problem(None, None, None, str(error))
+        return plan
+    resource = resource_class(user=user, department=department, defaults=defaults)
+    return resource.import_data(dataset, dry_run=dry_run).plan

@@ -917,6 +917,100 @@ def test_every_scoped_admin_url_for_every_role(world):
     assert matrix.requests > 1000
 
 
+# Spreadsheet imports and exports (org/imports.py) -----------------------------------------
+
+
+def import_export_admins() -> list:
+    return [(m, a) for m, a in scoped_admins() if hasattr(a, "import_action")]
+
+
+def exported_file(model_admin, queryset, *, with_department: bool) -> bytes:
+    """The department's rows as the portal exports them (CSV), optionally without 부서."""
+    import tablib
+
+    dataset = model_admin.resource_classes[0]().export(queryset=queryset)
+    if not with_department:
+        del dataset["부서"]
+    return tablib.Dataset(*dataset, headers=dataset.headers).export("csv").encode("utf-8")
+
+
+def import_as(client, name: str, data: bytes, department=None):
+    """Upload (preview), then confirm when the preview offers it; returns both responses."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    post = {"import_file": SimpleUploadedFile("rows.csv", data), "format": "0"}
+    post.update(fiscal_year="2020", as_of="2020-10-31")
+    if department is not None:
+        post["department"] = str(department.pk)
+    preview = client.post(reverse(f"{name}_import"), post)
+    confirm = None
+    if preview.status_code == 200 and 'name="digest"' in preview.text:
+        hidden = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', preview.text))
+        confirm = client.post(reverse(f"{name}_process_import"), hidden)
+    return preview, confirm
+
+
+def test_imports_and_exports_respect_role_and_department(world):
+    """Every import/export admin × every role: who may import and export, what an export
+    holds, and where imported rows land (never in a department the account does not reach)."""
+    problems = []
+    a, b = world.departments["A"], world.departments["B"]
+    covered = []
+    for model, model_admin in import_export_admins():
+        opts = model._meta
+        covered.append(opts.label_lower)
+        name = f"admin:{opts.app_label}_{opts.model_name}"
+        path = access.DEPARTMENT_PATHS[opts.label_lower]
+        rows_b = model._default_manager.filter(**{path: b.pk})
+        with_department = exported_file(model_admin, rows_b, with_department=True)
+        without_department = exported_file(model_admin, rows_b, with_department=False)
+        resource = model_admin.resource_classes[0]
+        export_form = {"format": "1", "resource": "0"}  # CSV
+        export_form.update(
+            {f"{resource.__name__.lower()}_{field}": "on" for field in resource._meta.fields}
+        )
+        for role in ROLES:
+            client = world.clients[role]
+            may_import = world.can(role, "add", model) and world.can(role, "change", model)
+            page = client.get(reverse(f"{name}_import"))
+            if (page.status_code == 200) != may_import or page.status_code >= 500:
+                problems.append(f"{opts.label} {role}: import page {page.status_code}")
+
+            exported = client.post(reverse(f"{name}_export"), export_form)
+            if exported.status_code == 200 and exported.get("Content-Disposition"):
+                text = exported.content.decode("utf-8-sig")
+                if b.name in text and "B" not in REACH[role]:
+                    problems.append(f"{opts.label} {role}: export holds {b.name}'s rows")
+            elif world.can(role, "view", model) and REACH[role]:
+                problems.append(f"{opts.label} {role}: export refused ({exported.status_code})")
+
+            before = {key: department_rows(d) for key, d in world.departments.items()}
+            with transaction.atomic():
+                target = b if role in ALL_DEPARTMENTS else None
+                preview, confirm = import_as(client, name, with_department, target)
+                labelled = {key: department_rows(d) for key, d in world.departments.items()}
+                # The same rows without 부서: they can only land in the importer's own department.
+                preview2, confirm2 = import_as(client, name, without_department, None)
+                after = {key: department_rows(d) for key, d in world.departments.items()}
+                transaction.set_rollback(True)
+            for response in (preview, confirm, preview2, confirm2):
+                if response is not None and response.status_code >= 500:
+                    problems.append(f"{opts.label} {role}: import server error")
+            if labelled["B"] != before["B"] and "B" not in REACH[role]:
+                problems.append(f"{opts.label} {role}: B's file changed B")
+            if after["B"] != labelled["B"] and "B" not in REACH[role]:
+                problems.append(f"{opts.label} {role}: rows without 부서 landed in B")
+            if (labelled != before or after != labelled) and not may_import:
+                problems.append(f"{opts.label} {role}: wrote without permission")
+            if role == "officer_a" and after["A"] == labelled["A"]:
+                problems.append(f"{opts.label} {role}: own import refused")
+            if role == "officer_a" and confirm is not None:
+                problems.append(f"{opts.label} {role}: another department's file was offered")
+    assert set(covered) == {"budget.budgetline", "org.staffingsnapshot", "org.team"}
+    assert problems == []
+    assert a.pk != b.pk
+
+
 # Foreign-key choices, spelled out for the pages the brief names ------------------------------
 
 

@@ -1,0 +1,554 @@
+"""Budget lines and their executions in and out of spreadsheets (django-import-export).
+
+One row is one budget line (단위사업, or a 세부사업 under its 단위사업) with its 예산 by source
+and, optionally, its 집행액 as of a 기준일 — the shape of an e-호조 or 지방재정365 export and of
+our own export, which reads back unchanged. The whole file is checked with
+`budget.services.budget_lines_validate` and written with `budget_lines_save`, the same code
+the report editor uses, in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+from collections.abc import Iterable
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields
+from import_export.results import RowResult
+
+from budget.models import FUNDING_FIELDS, FUNDING_LABELS, BudgetLine, Execution, execution_rate
+from budget.services import (
+    MAX_NAME_LENGTH,
+    BudgetLineRow,
+    budget_lines_save,
+    budget_lines_validate,
+)
+from org import tabular
+from org.imports import ImportPlan, NativeWidget, PlannedResource, PlannedRow, RowReader
+from org.tabular import Column, Table
+
+SOURCE_NAMES = {
+    "national": ("국비", "국고", "국고보조금"),
+    "city": ("시비", "시도비", "시·도비"),
+    "district": ("구비", "시군구비", "시·군·구비", "자치구비"),
+    "other": ("기타", "기타재원", "기금"),
+}
+BUDGET_WORDS = ("예산", "예산액", "예산현액")
+EXECUTION_WORDS = ("집행액", "지출액", "집행", "지출", "지출금액", "집행금액")
+
+
+def _combined(names: Iterable[str], words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(
+        combined for name in names for word in words for combined in (name + word, word + name)
+    )
+
+
+COLUMNS = (
+    Column("department", "부서", ("부서명", "부서이름", "dept_nm", "과명")),
+    Column("fiscal_year", "회계연도", ("연도", "년도", "예산연도", "회계년도", "fyr", "fis_fy_yr")),
+    Column(
+        "parent",
+        "상위 단위사업",
+        ("단위사업명", "단위사업", "상위사업", "단위사업명칭", "ubiz_nm", "unit_biz_nm"),
+    ),
+    Column(
+        "name",
+        "사업명",
+        ("세부사업명", "세부사업", "dbiz_nm", "예산사업명", "사업", "세부사업명칭"),
+    ),
+    *(
+        Column(part, FUNDING_LABELS[part], (*names, *_combined(names, BUDGET_WORDS)), amount=True)
+        for part, names in SOURCE_NAMES.items()
+    ),
+    Column(
+        "amount",
+        "예산액",
+        ("예산현액", "세출예산현액", "bdg_cash_amt", "예산", "현액", "예산액계", "예산계"),
+        amount=True,
+    ),
+    Column("as_of", "집행 기준일", ("기준일", "기준일자", "exe_ymd", "집행기준일", "집행일자")),
+    *(
+        Column(
+            f"exec_{part}",
+            f"{FUNDING_LABELS[part]} 집행액",
+            _combined(names, EXECUTION_WORDS),
+            amount=True,
+        )
+        for part, names in SOURCE_NAMES.items()
+    ),
+    Column(
+        "executed",
+        "집행액",
+        ("지출액", "지출금액", "ep_amt", "집행액계", "집행금액", "집행계", "지출계"),
+        amount=True,
+    ),
+    Column(
+        "expected",
+        "연말 집행 예정액",
+        ("집행예정액", "연말집행예정액", "연말까지집행예정액", "12월말집행예정액"),
+        amount=True,
+    ),
+    Column("rate", "집행률", ("집행률%", "집행율")),  # computed: read past, never stored
+)
+EXEC_KEYS = {f"exec_{part}": part for part in FUNDING_FIELDS}
+
+
+def _money(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
+
+
+class BudgetLineResource(PlannedResource):
+    """예산 사업: export columns are the import columns (round trip), amounts in 천원."""
+
+    columns = COLUMNS
+    required = ("name",)
+    what = gettext_lazy("예산 사업")
+
+    department = fields.Field(column_name="부서", attribute="department__name")
+    fiscal_year = fields.Field(
+        column_name="회계연도", attribute="fiscal_year", widget=NativeWidget()
+    )
+    parent = fields.Field(column_name="상위 단위사업", attribute="parent__name")
+    name = fields.Field(column_name="사업명", attribute="name")
+    national = fields.Field(column_name="국비(천원)", attribute="national", widget=NativeWidget())
+    city = fields.Field(column_name="시비(천원)", attribute="city", widget=NativeWidget())
+    district = fields.Field(column_name="구비(천원)", attribute="district", widget=NativeWidget())
+    other = fields.Field(column_name="기타(천원)", attribute="other", widget=NativeWidget())
+    amount = fields.Field(column_name="예산액(천원)", attribute="amount", widget=NativeWidget())
+    as_of = fields.Field(column_name="집행 기준일", widget=NativeWidget())
+    exec_national = fields.Field(column_name="국비 집행액(천원)", widget=NativeWidget())
+    exec_city = fields.Field(column_name="시비 집행액(천원)", widget=NativeWidget())
+    exec_district = fields.Field(column_name="구비 집행액(천원)", widget=NativeWidget())
+    exec_other = fields.Field(column_name="기타 집행액(천원)", widget=NativeWidget())
+    executed = fields.Field(column_name="집행액(천원)", widget=NativeWidget())
+    expected = fields.Field(column_name="연말 집행 예정액(천원)", widget=NativeWidget())
+    rate = fields.Field(column_name="집행률(%)", widget=NativeWidget())
+
+    class Meta(PlannedResource.Meta):
+        model = BudgetLine
+        name = gettext_lazy("예산 사업과 집행액")
+        fields = (
+            "department",
+            "fiscal_year",
+            "parent",
+            "name",
+            "national",
+            "city",
+            "district",
+            "other",
+            "amount",
+            "as_of",
+            "exec_national",
+            "exec_city",
+            "exec_district",
+            "exec_other",
+            "executed",
+            "expected",
+            "rate",
+        )
+        export_order = fields
+        import_id_fields = ("fiscal_year", "name")
+
+    def __init__(self, *, as_of: datetime.date | None = None, **kwargs):
+        """`as_of`: export each line's execution as of that day (a session's 기준일); by
+        default its latest one."""
+        super().__init__(**kwargs)
+        self.export_as_of = as_of
+
+    # --- export ---------------------------------------------------------------------------
+
+    def filter_export(self, queryset, **kwargs):
+        executions = Execution.objects.order_by("-as_of")
+        if self.export_as_of is not None:
+            executions = executions.filter(as_of__lte=self.export_as_of)
+        # The admin's changelist queryset prefetches executions already (latest first, every
+        # date): its prefetch is dropped, as Django refuses two for one lookup.
+        return (
+            queryset.select_related("department", "parent")
+            .prefetch_related(None)
+            .prefetch_related(Prefetch("executions", queryset=executions))
+            .order_by("department__order", "department__name", "fiscal_year", "order", "pk")
+        )
+
+    def get_queryset(self):
+        return BudgetLine.objects.none()
+
+    def _execution(self, line: BudgetLine) -> Execution | None:
+        return next(iter(line.executions.all()), None)
+
+    def dehydrate_as_of(self, line):
+        execution = self._execution(line)
+        return execution.as_of if execution else None
+
+    def dehydrate_executed(self, line):
+        execution = self._execution(line)
+        return execution.executed if execution else None
+
+    def dehydrate_expected(self, line):
+        execution = self._execution(line)
+        return execution.expected if execution else None
+
+    def dehydrate_rate(self, line):
+        execution = self._execution(line)
+        return execution_rate(execution.executed, line.amount) if execution else None
+
+    def dehydrate_exec_national(self, line):
+        return self._execution_part(line, "national")
+
+    def dehydrate_exec_city(self, line):
+        return self._execution_part(line, "city")
+
+    def dehydrate_exec_district(self, line):
+        return self._execution_part(line, "district")
+
+    def dehydrate_exec_other(self, line):
+        return self._execution_part(line, "other")
+
+    def _execution_part(self, line, part):
+        execution = self._execution(line)
+        return getattr(execution, part) if execution else None
+
+    # --- import ---------------------------------------------------------------------------
+
+    def plan(self, table: Table, plan: ImportPlan) -> None:
+        if table.has("parent") and not table.has("name"):
+            # A file naming only 단위사업 lists top-level lines.
+            table.columns["name"] = table.columns.pop("parent")
+            for _line, values in table.rows:
+                values["name"] = values.pop("parent", None)
+        if not any(table.has(key) for key in ("amount", *FUNDING_FIELDS)):
+            plan.problem(
+                None,
+                None,
+                None,
+                _(
+                    "예산액 열이 없습니다. ‘예산액’(예산현액) 열이나 ‘국비’·‘시비’·‘구비’ 열이 있어야 합니다."
+                ),
+            )
+            return
+        if table.unit != 1000:
+            plan.notices.append(
+                _("금액을 원 단위로 읽어 천원으로 바꿉니다(%(source)s). 천원 미만은 반올림합니다.")
+                % {"source": table.unit_source}
+            )
+
+        self.file_year = _file_year(table)
+        rows = [self._read_row(table, plan, line, values) for line, values in table.rows]
+        rows = [row for row in rows if row is not None]
+        years = {row["year"] for row in rows}
+        days = {row["as_of"] for row in rows if row["as_of"]}
+        existing = {
+            (line.fiscal_year, line.name): line
+            for line in BudgetLine.objects.filter(department=self.department, fiscal_year__in=years)
+            .select_related("parent")
+            .prefetch_related(
+                Prefetch(
+                    "executions",
+                    queryset=Execution.objects.filter(as_of__in=days),
+                    to_attr="file_executions",
+                )
+            )
+        }
+
+        seen: dict[tuple[int, str], int] = {}
+        by_year: dict[int, list[tuple[dict, BudgetLineRow]]] = {}
+        new_district_only = False
+        for row in rows:
+            key = (row["year"], row["name"])
+            if key in seen:
+                row["reader"].fail(
+                    "name",
+                    _("같은 사업이 %(line)s행에도 있습니다. 한 사업은 한 행에만 적어 주세요.")
+                    % {"line": seen[key]},
+                )
+                continue
+            seen[key] = row["line"]
+            line = existing.get(key)
+            funding = self._funding(row, line)
+            if funding is None:
+                continue
+            if line is None and row["funding"] is None and funding.get("district"):
+                new_district_only = True
+            execution = self._execution_for(line, row["as_of"])
+            executed = self._executed(row, funding, execution)
+            if row["reader"].failed:
+                continue
+            expected = row["expected"]
+            if not row["reader"].has("expected") and execution is not None:
+                expected = execution.expected  # a file without the column keeps it
+            by_year.setdefault(row["year"], []).append(
+                (
+                    row,
+                    BudgetLineRow(
+                        line_id=line.pk if line else None,
+                        name=row["name"],
+                        parent=row["parent"] or None,
+                        funding=funding,
+                        executed=executed,
+                        expected=expected if executed is not None else None,
+                        as_of=row["as_of"] if executed is not None else None,
+                    ),
+                )
+            )
+            plan.rows.append(self._planned(row, line, execution, funding, executed, expected))
+        if new_district_only:
+            plan.notices.append(_("재원별 금액 열이 없어 새 사업의 예산액을 구비로 넣습니다."))
+        if plan.problems:
+            return
+        for year, items in by_year.items():
+            errors = budget_lines_validate(
+                department=self.department,
+                year=year,
+                as_of=datetime.date(year, 12, 31),
+                rows=[budget_row for _row, budget_row in items],
+            )
+            for index, problems in sorted(errors.items()):
+                row = items[index][0]
+                for field_name, messages in problems.items():
+                    key = self._column_for(row["reader"].table, field_name)
+                    for message in messages:
+                        row["reader"].fail(key, message)
+        plan.payload = {
+            year: [budget_row for _row, budget_row in items] for year, items in by_year.items()
+        }
+
+    def apply(self, plan: ImportPlan) -> None:
+        for year, rows in plan.payload.items():
+            budget_lines_save(
+                department=self.department,
+                year=year,
+                as_of=datetime.date(year, 12, 31),
+                rows=rows,
+                bump_revisions=True,
+                validated=True,  # by plan(), in this transaction
+            )
+
+    # --- reading one row --------------------------------------------------------------------
+
+    def _read_row(self, table: Table, plan: ImportPlan, line: int, values: dict) -> dict | None:
+        reader = RowReader(table, plan, line, values)
+        if reader.has("department"):
+            self.check_department_cell(table, line, values, plan)
+        parent = reader.text("parent", max_length=MAX_NAME_LENGTH) or ""
+        if parent and reader.blank("name"):
+            name, parent = parent, ""  # a 단위사업's own row: its name in the 단위사업 column
+        else:
+            name = reader.text("name", max_length=MAX_NAME_LENGTH, required=True)
+        as_of = reader.date("as_of") or self.defaults.get("as_of")
+        year = reader.year("fiscal_year")
+        if year is None and not reader.failed:
+            year = as_of.year if as_of else (self.file_year or self.defaults.get("fiscal_year"))
+        if year is None and not reader.failed:
+            reader.fail(
+                None,
+                _(
+                    "회계연도를 알 수 없습니다. ‘회계연도’나 ‘집행 기준일’ 열을 넣거나 "
+                    "가져오기 화면에서 회계연도를 적어 주세요."
+                ),
+            )
+        parts_given = any(reader.has(part) for part in FUNDING_FIELDS)
+        funding = (
+            {part: reader.amount(part) or 0 for part in FUNDING_FIELDS} if parts_given else None
+        )
+        amount = reader.amount("amount")
+        exec_given = any(reader.has(key) for key in EXEC_KEYS)
+        exec_parts = (
+            {part: reader.amount(key) or 0 for key, part in EXEC_KEYS.items()}
+            if exec_given
+            else None
+        )
+        executed = reader.amount("executed") if not reader.blank("executed") else None
+        expected = reader.amount("expected") if not reader.blank("expected") else None
+        has_execution = (
+            exec_given and any(not reader.blank(key) for key in EXEC_KEYS)
+        ) or executed is not None
+        if has_execution and as_of is None and not reader.failed:
+            reader.fail(
+                "as_of",
+                _(
+                    "집행액의 기준일이 없습니다. ‘집행 기준일’ 열을 넣거나 가져오기 화면에서 "
+                    "기준일을 적어 주세요."
+                ),
+            )
+        if has_execution and as_of and year and as_of.year != year and not reader.failed:
+            reader.fail(
+                "as_of", _("집행 기준일은 %(year)s년 안의 날짜여야 합니다.") % {"year": year}
+            )
+        if reader.failed:
+            return None
+        if (
+            funding is not None
+            and amount is not None
+            and not reader.blank("amount")
+            and sum(funding.values()) != amount
+        ):
+            reader.fail(
+                "amount",
+                _("재원별 합계 %(sum)s천원과 예산액 %(amount)s천원이 다릅니다.")
+                % {"sum": f"{sum(funding.values()):,}", "amount": f"{amount:,}"},
+            )
+        if exec_parts is not None and executed is not None and sum(exec_parts.values()) != executed:
+            reader.fail(
+                "executed",
+                _("재원별 집행액 합계 %(sum)s천원과 집행액 %(amount)s천원이 다릅니다.")
+                % {"sum": f"{sum(exec_parts.values()):,}", "amount": f"{executed:,}"},
+            )
+        return {
+            "reader": reader,
+            "line": line,
+            "name": name,
+            "parent": parent,
+            "year": year,
+            "as_of": as_of if has_execution else None,
+            "funding": funding,
+            "amount": amount or 0,
+            "exec_parts": exec_parts if has_execution else None,
+            "executed": executed if has_execution else None,
+            "expected": expected,
+        }
+
+    def _funding(self, row: dict, line: BudgetLine | None) -> dict[str, int] | None:
+        """The line's 예산 by source: as given, or the total put where it can only go."""
+        if row["funding"] is not None:
+            return row["funding"]
+        split = _split(row["amount"], line.parts() if line else None)
+        if split is None:
+            row["reader"].fail(
+                "amount",
+                _(
+                    "이 사업은 예산이 여러 재원(%(sources)s)으로 나뉘어 있어, 재원별 금액 열 없이 "
+                    "예산액만으로는 나눌 수 없습니다. ‘국비’·‘시비’·‘구비’·‘기타’ 열을 넣어 주세요."
+                )
+                % {"sources": _sources(line.parts())},
+            )
+        return split
+
+    def _execution_for(self, line: BudgetLine | None, day) -> Execution | None:
+        if line is None or day is None:
+            return None
+        return next((e for e in line.file_executions if e.as_of == day), None)
+
+    def _executed(self, row: dict, funding: dict, execution: Execution | None):
+        if row["executed"] is None and row["exec_parts"] is None:
+            return None
+        if row["exec_parts"] is not None:
+            return row["exec_parts"]
+        total = row["executed"]
+        if total and not any(funding.values()):
+            row["reader"].fail("executed", _("예산이 0인 사업에 집행액이 있습니다."))
+            return None
+        if execution is not None and execution.executed == total:
+            return execution.parts()
+        split = _split(total, funding, new_goes_to=None)
+        if split is None:
+            row["reader"].fail(
+                "executed",
+                _(
+                    "예산이 여러 재원(%(sources)s)으로 나뉜 사업이라 집행액 합계만으로는 재원별로 "
+                    "나눌 수 없습니다. ‘국비 집행액’·‘구비 집행액’처럼 재원별 집행액 열을 넣어 주세요."
+                )
+                % {"sources": _sources(funding)},
+            )
+        return split
+
+    def _planned(self, row, line, execution, funding, executed, expected) -> PlannedRow:
+        label = f"{row['year']} " + (f"{row['parent']} › " if row["parent"] else "") + row["name"]
+        if line is None:
+            text = _("예산 %(amount)s천원") % {"amount": f"{sum(funding.values()):,}"}
+            if executed is not None:
+                text += _(", 집행 %(executed)s천원(%(day)s)") % {
+                    "executed": f"{sum(executed.values()):,}",
+                    "day": f"{row['as_of']:%Y. %m. %d.}",
+                }
+            return PlannedRow(row["line"], RowResult.IMPORT_TYPE_NEW, label, [text])
+        changes = []
+        old_parent = line.parent.name if line.parent_id else ""
+        if old_parent != row["parent"]:
+            changes.append(
+                _("상위 단위사업 %(old)s → %(new)s")
+                % {"old": old_parent or "-", "new": row["parent"] or "-"}
+            )
+        for part in FUNDING_FIELDS:
+            if getattr(line, part) != funding[part]:
+                changes.append(
+                    _("%(label)s 예산 %(old)s → %(new)s")
+                    % {
+                        "label": FUNDING_LABELS[part],
+                        "old": _money(getattr(line, part)),
+                        "new": _money(funding[part]),
+                    }
+                )
+        if executed is not None:
+            day = f"{row['as_of']:%m. %d.}"
+            for part in FUNDING_FIELDS:
+                old = getattr(execution, part) if execution else None
+                if old != executed[part] and not (old is None and executed[part] == 0):
+                    changes.append(
+                        _("%(label)s 집행액(%(day)s) %(old)s → %(new)s")
+                        % {
+                            "label": FUNDING_LABELS[part],
+                            "day": day,
+                            "old": _money(old),
+                            "new": _money(executed[part]),
+                        }
+                    )
+            if execution is None and not any(executed.values()):
+                changes.append(_("집행액(%(day)s) 0 기록") % {"day": day})
+            old_expected = execution.expected if execution else None
+            if old_expected != expected:
+                changes.append(
+                    _("연말 집행 예정액 %(old)s → %(new)s")
+                    % {"old": _money(old_expected), "new": _money(expected)}
+                )
+        kind = RowResult.IMPORT_TYPE_UPDATE if changes else RowResult.IMPORT_TYPE_SKIP
+        return PlannedRow(row["line"], kind, label, changes)
+
+    @staticmethod
+    def _column_for(table: Table, field_name: str) -> str | None:
+        """The file column a service error on `field_name` belongs to."""
+        if field_name in FUNDING_FIELDS:
+            return field_name if table.has(field_name) else "amount"
+        if field_name.startswith("exec_"):
+            return field_name if table.has(field_name) else "executed"
+        if field_name in {"name", "parent", "expected"}:
+            return field_name
+        return None
+
+
+def _split(
+    total: int, basis: dict[str, int] | None, *, new_goes_to: str | None = "district"
+) -> dict[str, int] | None:
+    """`total` by source without source columns: kept as it is when it did not change, in the
+    one source the line has, or (a new line) in `new_goes_to`; None when it cannot be told."""
+    zero = dict.fromkeys(FUNDING_FIELDS, 0)
+    used = [part for part in FUNDING_FIELDS if basis and basis.get(part)]
+    if total == 0:
+        return zero
+    if basis and sum(basis.values()) == total:
+        return dict(basis)
+    if len(used) == 1:
+        return {**zero, used[0]: total}
+    if not used and new_goes_to:
+        return {**zero, new_goes_to: total}
+    return None
+
+
+def _sources(parts: dict[str, int]) -> str:
+    return ", ".join(FUNDING_LABELS[part] for part in FUNDING_FIELDS if parts.get(part))
+
+
+def _file_year(table: Table) -> int | None:
+    """The one year the file's dated rows speak of, for its undated rows (a 단위사업's own row
+    often has no 기준일); None when the rows name several years or none."""
+    years = set()
+    for _line, values in table.rows:
+        for key, read in (("fiscal_year", tabular.read_count), ("as_of", tabular.read_date)):
+            if table.has(key) and values.get(key) not in (None, ""):
+                with contextlib.suppress(tabular.CellError, ValueError):
+                    value = read(values[key])
+                    years.add(value if key == "fiscal_year" else value.year)
+                break
+    return years.pop() if len(years) == 1 else None

@@ -1,0 +1,343 @@
+"""Staffing (정원/현원 by 직렬 × 직급) and teams in and out of spreadsheets.
+
+Staffing rows are one cell each — 기준일, 직렬, 직급, 정원, 현원 — the long shape HR
+spreadsheets export; all rows of one 기준일 are that date's whole table and replace its
+snapshot (`org.services.staffing_save`, as the report editor does). Team rows are matched by
+name within the department; the file adds and changes teams, never removes one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from import_export import fields
+from import_export.results import RowResult
+
+from org.imports import ImportPlan, NativeWidget, PlannedResource, PlannedRow, RowReader
+from org.models import (
+    MAX_HEADCOUNT,
+    Grade,
+    JobSeries,
+    StaffingCell,
+    StaffingSnapshot,
+    Team,
+)
+from org.services import staffing_save
+from org.tabular import Column, Table
+
+STAFFING_COLUMNS = (
+    Column("department", "부서", ("부서명", "부서이름", "dept_nm", "과명")),
+    Column("as_of", "기준일", ("기준일자", "현원기준일", "인력기준일")),
+    Column("series", "직렬", ("직종", "직군", "구분")),
+    Column("grade", "직급", ("계급", "급")),
+    Column("authorized", "정원", ("정원수", "정원인원")),
+    Column("current", "현원", ("현원수", "현원인원")),
+    Column("difference", "과부족", ("증감", "과부족인원")),  # computed: read past
+)
+
+SERIES_NAMES = {
+    JobSeries.GENERAL: ("일반직", "일반", "general"),
+    JobSeries.ADMIN_OPS: ("관리운영직", "관리운영", "admin_ops"),
+    JobSeries.SPECIAL_TERM: (
+        "별정직·임기제",
+        "별정직임기제",
+        "별정직",
+        "임기제",
+        "별정",
+        "special_term",
+    ),
+    JobSeries.RESEARCH: ("연구·지도직", "연구지도직", "연구직", "지도직", "research"),
+}
+
+
+def read_series(value: object) -> str:
+    text = re.sub(r"\s", "", unicodedata.normalize("NFKC", str(value or "")))
+    for series, names in SERIES_NAMES.items():
+        if text.lower() in {re.sub(r"\s", "", name) for name in names}:
+            return series
+    raise ValueError(
+        _("알 수 없는 직렬입니다. %(names)s 중 하나로 적어 주세요.")
+        % {"names": ", ".join(str(series.label) for series in JobSeries)}
+    )
+
+
+def read_grade(value: object) -> str:
+    text = unicodedata.normalize("NFKC", str(value if value is not None else "")).strip()
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    # "6급", "행정6급", "6급 상당"; not the 1 of "11급".
+    found = re.fullmatch(r"([1-9])", text) or re.search(r"(?<!\d)([1-9])\s*급", text)
+    if found is None:
+        raise ValueError(_("직급은 ‘6급’이나 6처럼 1~9급으로 적어 주세요."))
+    return found.group(1)
+
+
+class StaffingResource(PlannedResource):
+    """인력 현황: one row per 직렬 × 직급 cell of a snapshot."""
+
+    columns = STAFFING_COLUMNS
+    required = ("series", "grade")
+    what = gettext_lazy("인력 현황")
+
+    department = fields.Field(column_name="부서", attribute="snapshot__department__name")
+    as_of = fields.Field(column_name="기준일", attribute="snapshot__as_of", widget=NativeWidget())
+    series = fields.Field(column_name="직렬")
+    grade = fields.Field(column_name="직급")
+    authorized = fields.Field(column_name="정원", attribute="authorized", widget=NativeWidget())
+    current = fields.Field(column_name="현원", attribute="current", widget=NativeWidget())
+    difference = fields.Field(column_name="과부족", attribute="difference", widget=NativeWidget())
+
+    class Meta(PlannedResource.Meta):
+        model = StaffingCell
+        name = gettext_lazy("인력 현황(정원·현원)")
+        fields = ("department", "as_of", "series", "grade", "authorized", "current", "difference")
+        export_order = fields
+
+    def filter_export(self, queryset, **kwargs):
+        """The cells of the snapshots asked for (the admin lists snapshots)."""
+        if queryset.model is StaffingSnapshot:
+            queryset = StaffingCell.objects.filter(snapshot__in=queryset)
+        return queryset.select_related("snapshot__department").order_by(
+            "snapshot__department__order",
+            "snapshot__department__name",
+            "snapshot__as_of",
+            "series",
+            "grade",
+        )
+
+    def dehydrate_series(self, cell):
+        return cell.get_series_display()
+
+    def dehydrate_grade(self, cell):
+        return cell.get_grade_display()
+
+    def plan(self, table: Table, plan: ImportPlan) -> None:
+        if not (table.has("authorized") or table.has("current")):
+            plan.problem(None, None, None, _("‘정원’이나 ‘현원’ 열이 있어야 합니다."))
+            return
+        wanted: dict[datetime.date, dict[tuple[str, str], tuple[int, int]]] = {}
+        lines: dict[tuple[datetime.date, str, str], int] = {}
+        for line, values in table.rows:
+            reader = RowReader(table, plan, line, values)
+            if reader.has("department"):
+                self.check_department_cell(table, line, values, plan)
+            as_of = reader.date("as_of") or self.defaults.get("as_of")
+            series = self._choice(reader, "series", read_series)
+            grade = self._choice(reader, "grade", read_grade)
+            counts = []
+            for key in ("authorized", "current"):
+                value = reader.count(key) or 0
+                if not 0 <= value <= MAX_HEADCOUNT:
+                    reader.fail(
+                        key, _("0부터 %(max)s까지의 정수여야 합니다.") % {"max": MAX_HEADCOUNT}
+                    )
+                counts.append(value)
+            if as_of is None and not reader.failed:
+                reader.fail(
+                    "as_of",
+                    _(
+                        "기준일이 없습니다. ‘기준일’ 열을 넣거나 가져오기 화면에서 기준일을 적어 주세요."
+                    ),
+                )
+            if reader.failed:
+                continue
+            key = (as_of, series, grade)
+            if key in lines:
+                reader.fail(
+                    "grade",
+                    _("같은 기준일의 같은 직렬·직급이 %(line)s행에도 있습니다.")
+                    % {"line": lines[key]},
+                )
+                continue
+            lines[key] = line
+            wanted.setdefault(as_of, {})[(series, grade)] = tuple(counts)
+        if plan.problems:
+            return
+
+        stored = {
+            snapshot.as_of: {
+                (c.series, c.grade): (c.authorized, c.current) for c in snapshot.cells.all()
+            }
+            for snapshot in StaffingSnapshot.objects.filter(
+                department=self.department, as_of__in=list(wanted)
+            ).prefetch_related(Prefetch("cells"))
+        }
+        for as_of, cells in wanted.items():
+            before = stored.get(as_of, {})
+            for (series, grade), counts in cells.items():
+                label = f"{as_of:%Y. %m. %d.} {JobSeries(series).label} {Grade(grade).label}"
+                old = before.get((series, grade))
+                line = lines[(as_of, series, grade)]
+                if old is None:
+                    text = _("정원 %(a)s, 현원 %(c)s") % {"a": counts[0], "c": counts[1]}
+                    kind = RowResult.IMPORT_TYPE_NEW if any(counts) else RowResult.IMPORT_TYPE_SKIP
+                    plan.rows.append(PlannedRow(line, kind, label, [text] if any(counts) else []))
+                elif old == counts:
+                    plan.rows.append(PlannedRow(line, RowResult.IMPORT_TYPE_SKIP, label))
+                else:
+                    change = _("정원 %(a0)s → %(a1)s, 현원 %(c0)s → %(c1)s") % {
+                        "a0": old[0],
+                        "a1": counts[0],
+                        "c0": old[1],
+                        "c1": counts[1],
+                    }
+                    plan.rows.append(
+                        PlannedRow(line, RowResult.IMPORT_TYPE_UPDATE, label, [change])
+                    )
+            dropped = [key for key, counts in before.items() if key not in cells and any(counts)]
+            if dropped:
+                plan.notices.append(
+                    _("%(day)s 인력 현황에서 파일에 없는 칸을 지웁니다: %(cells)s")
+                    % {
+                        "day": f"{as_of:%Y. %m. %d.}",
+                        "cells": ", ".join(
+                            f"{JobSeries(s).label} {Grade(g).label}" for s, g in sorted(dropped)
+                        ),
+                    }
+                )
+                plan.rows.append(
+                    PlannedRow(
+                        0,
+                        RowResult.IMPORT_TYPE_UPDATE,
+                        f"{as_of:%Y. %m. %d.}",
+                        [_("지움: %(n)s칸") % {"n": len(dropped)}],
+                    )
+                )
+        # A new date where nobody is counted is shown as unchanged: it makes no (empty) snapshot,
+        # which would otherwise become the department's latest staffing.
+        plan.payload = {
+            as_of: cells
+            for as_of, cells in wanted.items()
+            if as_of in stored or any(any(counts) for counts in cells.values())
+        }
+
+    @staticmethod
+    def _choice(reader: RowReader, key: str, read) -> str | None:
+        try:
+            return read(reader.values.get(key))
+        except ValueError as error:
+            reader.fail(key, str(error))
+            return None
+
+    def apply(self, plan: ImportPlan) -> None:
+        for as_of, cells in plan.payload.items():
+            staffing_save(department=self.department, as_of=as_of, cells=cells)
+
+
+TEAM_COLUMNS = (
+    Column("department", "부서", ("부서명", "부서이름", "dept_nm", "과명")),
+    Column("name", "팀 이름", ("팀", "팀명", "팀이름", "담당", "team_nm")),
+    Column("duties", "업무분장", ("담당업무", "분장사무", "주요업무", "업무", "사무분장")),
+    Column("order", "순서", ("순번", "번호")),
+    Column("established_on", "신설일", ("설치일", "신설일자")),
+    Column("abolished_on", "폐지일", ("폐지일자",)),
+)
+
+
+class TeamResource(PlannedResource):
+    """팀과 업무분장: one row per team, duties one per line in the cell."""
+
+    columns = TEAM_COLUMNS
+    required = ("name",)
+    what = gettext_lazy("팀")
+
+    department = fields.Field(column_name="부서", attribute="department__name")
+    name = fields.Field(column_name="팀 이름", attribute="name")
+    duties = fields.Field(column_name="업무분장", attribute="duties")
+    order = fields.Field(column_name="순서", attribute="order", widget=NativeWidget())
+    established_on = fields.Field(
+        column_name="신설일", attribute="established_on", widget=NativeWidget()
+    )
+    abolished_on = fields.Field(
+        column_name="폐지일", attribute="abolished_on", widget=NativeWidget()
+    )
+
+    class Meta(PlannedResource.Meta):
+        model = Team
+        name = gettext_lazy("팀과 업무분장")
+        fields = ("department", "name", "duties", "order", "established_on", "abolished_on")
+        export_order = fields
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related("department").order_by(
+            "department__order", "department__name", "order", "name"
+        )
+
+    def plan(self, table: Table, plan: ImportPlan) -> None:
+        existing = {team.name: team for team in Team.objects.filter(department=self.department)}
+        seen: dict[str, int] = {}
+        teams = []
+        max_name = Team._meta.get_field("name").max_length
+        for line, values in table.rows:
+            reader = RowReader(table, plan, line, values)
+            if reader.has("department"):
+                self.check_department_cell(table, line, values, plan)
+            name = reader.text("name", max_length=max_name, required=True)
+            duties = reader.text("duties", max_length=2000)
+            order = reader.count("order")
+            established = reader.date("established_on")
+            abolished = reader.date("abolished_on")
+            if reader.failed:
+                continue
+            if name in seen:
+                reader.fail("name", _("같은 팀이 %(line)s행에도 있습니다.") % {"line": seen[name]})
+                continue
+            seen[name] = line
+            team = existing.get(name) or Team(department=self.department, name=name)
+            before = {
+                "duties": team.duties,
+                "order": team.order,
+                "established_on": team.established_on,
+                "abolished_on": team.abolished_on,
+            }
+            after = dict(before)
+            if reader.has("duties"):
+                after["duties"] = "\n".join(
+                    part.strip() for part in (duties or "").splitlines() if part.strip()
+                )
+            if reader.has("order"):
+                after["order"] = order or 0
+            if reader.has("established_on"):
+                after["established_on"] = established
+            if reader.has("abolished_on"):
+                after["abolished_on"] = abolished
+            established, abolished = after["established_on"], after["abolished_on"]
+            if established and abolished and established >= abolished:
+                reader.fail("abolished_on", _("폐지일은 신설일보다 뒤여야 합니다."))
+                continue
+            for key, value in after.items():
+                setattr(team, key, value)
+            try:
+                team.full_clean(validate_unique=False)
+            except ValidationError as error:
+                for field_name, messages in error.message_dict.items():
+                    key = field_name if table.has(field_name) else None
+                    for message in messages:
+                        reader.fail(key, message)
+                continue
+            if team.pk is None:
+                kind, changes = RowResult.IMPORT_TYPE_NEW, [_("새 팀")]
+            else:
+                changes = [
+                    str(Team._meta.get_field(key).verbose_name)
+                    for key in after
+                    if after[key] != before[key]
+                ]
+                kind = RowResult.IMPORT_TYPE_UPDATE if changes else RowResult.IMPORT_TYPE_SKIP
+                changes = (
+                    [_("바뀜: %(fields)s") % {"fields": ", ".join(changes)}] if changes else []
+                )
+            plan.rows.append(PlannedRow(line, kind, name, changes))
+            if kind != RowResult.IMPORT_TYPE_SKIP:
+                teams.append(team)
+        plan.payload = teams
+
+    def apply(self, plan: ImportPlan) -> None:
+        for team in plan.payload:
+            team.save()
