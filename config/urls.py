@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from config.auth import LoginView
-from reports import dashboard, open_session
+from reports import dashboard, exports, open_session
 
 admin.site.site_header = _("업무보고 포털 관리")
 admin.site.site_title = _("업무보고 포털")
@@ -26,6 +26,11 @@ urlpatterns = [
         "admin/reports/session/<int:number>/dashboard/publish/",
         dashboard.dashboard_publish,
         name="session_dashboard_publish",
+    ),
+    path(
+        "admin/reports/session/<int:number>/data/<str:kind>.<str:extension>",
+        exports.session_data,
+        name="session_data",
     ),
     path("admin/reports/session/open/", open_session.open_session_view, name="open_session"),
     path("admin/", admin.site.urls),
