@@ -23,6 +23,7 @@ urlpatterns = [
     path("", views.session_list, name="sessions"),
     path("sessions/<id:number>/", views.session_detail, name="session"),
     path("sessions/<id:number>/booklet.pdf", views.session_pdf, name="session_pdf"),
+    path("sessions/<id:number>/booklet.hwpx", views.session_hwpx, name="session_hwpx"),
     path(
         "sessions/<id:number>/departments/<id:department_id>/",
         views.department_report,
@@ -34,6 +35,11 @@ urlpatterns = [
         name="department_pdf",
     ),
     path(
+        "sessions/<id:number>/departments/<id:department_id>/report.hwpx",
+        views.department_hwpx,
+        name="department_hwpx",
+    ),
+    path(
         "sessions/<id:number>/departments/<id:department_id>/versions/<id:version_number>/",
         views.department_version,
         name="version",
@@ -42,5 +48,10 @@ urlpatterns = [
         "sessions/<id:number>/departments/<id:department_id>/versions/<id:version_number>/report.pdf",
         views.department_version_pdf,
         name="version_pdf",
+    ),
+    path(
+        "sessions/<id:number>/departments/<id:department_id>/versions/<id:version_number>/report.hwpx",
+        views.department_version_hwpx,
+        name="version_hwpx",
     ),
 ]

@@ -15,7 +15,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from reports import pdf
+from reports import hwpx, pdf
 from reports.access_log import log_access
 from reports.assembly import assemble_report, assemble_session_outline
 from reports.document import ReportDocument
@@ -84,7 +84,11 @@ def _get_session(request, number: int) -> tuple[Session, QuerySet]:
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
+    return _download(content, filename, "application/pdf")
+
+
+def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
 
@@ -157,19 +161,26 @@ def department_version_pdf(request, number: int, department_id: int, version_num
 
 
 def _reading_pdf(request, reading: Reading, number: int) -> HttpResponse:
-    name = reading.document.department
+    if reading.is_preview:
+        content = pdf.department_pdf(reading.document)
+    else:  # the stored file of the version, byte for byte
+        content = bytes(ReportVersion.objects.only("pdf").get(pk=reading.version.pk).pdf)
+    return _reading_download(request, reading, number, content, "pdf", "application/pdf")
+
+
+def _reading_download(request, reading: Reading, number: int, content, extension, content_type):
+    """A department's file: named by session, department and edition; previews are logged."""
     if reading.is_preview:
         log_access(request, reading.report, AccessLog.Action.DOWNLOAD)
-        return _pdf_response(
-            pdf.department_pdf(reading.document), f"제{number}회_{name}_주요업무보고_미리보기.pdf"
-        )
-    version = ReportVersion.objects.only("pdf").get(pk=reading.version.pk)
-    suffix = f"_제{reading.version.number}판" if reading.version.number > 1 else ""
-    return _pdf_response(bytes(version.pdf), f"제{number}회_{name}_주요업무보고{suffix}.pdf")
+        suffix = "_미리보기"
+    else:
+        suffix = f"_제{reading.version.number}판" if reading.version.number > 1 else ""
+    name = f"제{number}회_{reading.document.department}_주요업무보고{suffix}.{extension}"
+    return _download(content, name, content_type)
 
 
-@require_safe
-def session_pdf(request, number: int):
+def _booklet(request, number: int):
+    """The session's outline and its reports' documents, as this reader may read them."""
     session, visible = _get_session(request, number)
     outline = assemble_session_outline(session, visible, _live_ids(request, session))
     readings = [
@@ -179,5 +190,37 @@ def session_pdf(request, number: int):
     for reading in readings:
         if reading.is_preview:
             log_access(request, reading.report, AccessLog.Action.DOWNLOAD)
-    documents = [reading.document for reading in readings]
+    return outline, [reading.document for reading in readings]
+
+
+@require_safe
+def session_pdf(request, number: int):
+    outline, documents = _booklet(request, number)
     return _pdf_response(pdf.session_pdf(outline, documents), f"제{number}회_주요업무보고.pdf")
+
+
+# HWPX (한글) downloads carry the same document as the PDF beside them: a published version's
+# stored document, or the live draft for those who may preview it.
+HWPX = "application/hwp+zip"
+
+
+@require_safe
+def session_hwpx(request, number: int):
+    outline, documents = _booklet(request, number)
+    content = hwpx.session_hwpx(outline, documents)
+    return _download(content, f"제{number}회_주요업무보고.hwpx", HWPX)
+
+
+@require_safe
+def department_hwpx(request, number: int, department_id: int):
+    return _reading_hwpx(request, _reading(request, number, department_id), number)
+
+
+@require_safe
+def department_version_hwpx(request, number: int, department_id: int, version_number: int):
+    return _reading_hwpx(request, _reading(request, number, department_id, version_number), number)
+
+
+def _reading_hwpx(request, reading: Reading, number: int) -> HttpResponse:
+    content = hwpx.department_hwpx(reading.document)
+    return _reading_download(request, reading, number, content, "hwpx", HWPX)

@@ -26,7 +26,7 @@ def test_a_department_without_a_report_is_shown_but_not_linked(client, published
     response = client.get(reverse("reports:session", args=[227]))
 
     assert "보고 자료 없음" in response.text
-    assert response.text.count("/departments/") == 2  # 비전협력과: page and PDF only
+    assert response.text.count("/departments/") == 3  # 비전협력과: page, PDF and HWPX only
 
 
 def test_the_department_page_opens_with_the_cover_and_the_report_order(client, published_2020):
