@@ -111,10 +111,88 @@ def department_page_figures(*, cards: int, repeat: int = 5) -> dict[str, float]:
     }
 
 
-def run(*, departments: int = 30, cards: int = 8, write: Callable[[str], None] = print) -> None:
+def budget_file(rows: int, *, year: int, extension: str) -> bytes:
+    """An e-호조-shaped file of `rows` budget lines: 단위사업 each with four 세부사업."""
+    import datetime
+
+    import tablib
+
+    headers = ["회계연도", "단위사업명", "세부사업명", "국비", "시비", "구비", "예산현액"]
+    headers += ["국비 집행액", "시비 집행액", "구비 집행액", "지출액", "기준일"]
+    dataset = tablib.Dataset(headers=headers)
+    day = datetime.date(year, 9, 30)
+    for index in range(rows):
+        unit = f"단위사업 {index // 5 + 1:04d}"
+        if index % 5 == 0:  # the 단위사업's own row: its total
+            dataset.append([year, unit, "", 4000, 4000, 8000, 16000, 1000, 1000, 2000, 4000, day])
+        else:
+            name = f"세부사업 {index + 1:05d}"
+            dataset.append([year, unit, name, 1000, 1000, 2000, 4000, 250, 250, 500, 1000, day])
+    return dataset.export(extension) if extension == "xlsx" else dataset.export("csv").encode()
+
+
+def import_figures(*, rows: int = 5000) -> dict[str, float]:
+    """Rows per second of a budget import: preview (dry run), confirm (all creates), the same
+    file again (all unchanged), and the XLSX read alone."""
+    from budget.resources import BudgetLineResource
+    from org.models import Department
+    from org.services import spreadsheet_import
+    from org.tabular import read_sheets
+
+    department = Department.objects.create(name="가져오기 시험과")
+    csv_data = budget_file(rows, year=2026, extension="csv")
+    xlsx_data = budget_file(rows, year=2026, extension="xlsx")
+
+    def run(dry_run: bool, data: bytes = csv_data):
+        started = time.perf_counter()
+        plan = spreadsheet_import(
+            resource_class=BudgetLineResource,
+            data=data,
+            user=None,
+            department=department,
+            dry_run=dry_run,
+        )
+        assert not plan.problems, plan.problems[:3]
+        return time.perf_counter() - started, plan
+
+    preview, _plan = run(True)
+    create, plan = run(False)
+    again, same = run(False)
+    started = time.perf_counter()
+    read_sheets(xlsx_data)
+    xlsx_read = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "preview": rows / preview,
+        "create": rows / create,
+        "created": plan.count("new"),
+        "unchanged": rows / again,
+        "skipped": same.count("skip"),
+        "xlsx_read": rows / xlsx_read,
+        "xlsx_kib": len(xlsx_data) / 1024,
+    }
+
+
+def run(
+    *,
+    departments: int = 30,
+    cards: int = 8,
+    write: Callable[[str], None] = print,
+    only: str | None = None,
+) -> None:
     # Like the test client in the test suite: keep the one (test) connection open between requests.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+    if only in (None, "import"):
+        write("== 예산 가져오기: 5,000행 CSV (단위사업 1,000 × 세부사업 4, 집행액 포함)")
+        figures = import_figures()
+        write(
+            "   rows/s: preview={preview:.0f} confirm(creates)={create:.0f} "
+            "(new {created}) | same file again={unchanged:.0f} (unchanged {skipped}) | "
+            "XLSX read alone={xlsx_read:.0f} ({xlsx_kib:.0f}KiB)".format(**figures)
+        )
+    if only == "import":
+        return
     write(f"== 회기 책자 PDF: 가상 회기 {departments}개 부서 × 사업 카드 {cards}건")
     started = time.perf_counter()
     session = build_session(departments=departments, cards=cards)

@@ -10,11 +10,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--departments", type=int, default=30)
         parser.add_argument("--cards", type=int, default=8)
+        parser.add_argument("--only", choices=["import"], help="한 부분만 잽니다")
 
-    def handle(self, *args, departments: int, cards: int, **options):
+    def handle(self, *args, departments: int, cards: int, only: str | None, **options):
         old_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
-            bench.run(departments=departments, cards=cards, write=self.stdout.write)
+            bench.run(departments=departments, cards=cards, write=self.stdout.write, only=only)
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
