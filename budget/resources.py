@@ -240,16 +240,24 @@ class BudgetLineResource(PlannedResource):
         rows = [row for row in rows if row is not None]
         years = {row["year"] for row in rows}
         days = {row["as_of"] for row in rows if row["as_of"]}
+        lines = BudgetLine.objects.filter(department=self.department, fiscal_year__in=years)
+        if getattr(self, "confirming", False):
+            # Held until the import commits: an editor saving meanwhile waits, then finds its
+            # revision gone (reports.conflicts); a save just before is in what is planned.
+            lines = lines.select_for_update(of=("self",))
         existing = {
             (line.fiscal_year, line.name): line
-            for line in BudgetLine.objects.filter(department=self.department, fiscal_year__in=years)
-            .select_related("parent")
-            .prefetch_related(
+            for line in lines.select_related("parent").prefetch_related(
                 Prefetch(
                     "executions",
                     queryset=Execution.objects.filter(as_of__in=days),
                     to_attr="file_executions",
-                )
+                ),
+                Prefetch(
+                    "executions",
+                    queryset=Execution.objects.order_by("-as_of"),
+                    to_attr="stored_executions",
+                ),
             )
         }
 
@@ -274,6 +282,7 @@ class BudgetLineResource(PlannedResource):
                 new_district_only = True
             execution = self._execution_for(line, row["as_of"])
             executed = self._executed(row, funding, execution)
+            self._check_stored_executions(row, line, funding, executed)
             if row["reader"].failed:
                 continue
             expected = row["expected"]
@@ -349,22 +358,14 @@ class BudgetLineResource(PlannedResource):
                     "가져오기 화면에서 회계연도를 적어 주세요."
                 ),
             )
-        parts_given = any(reader.has(part) for part in FUNDING_FIELDS)
-        funding = (
-            {part: reader.amount(part) or 0 for part in FUNDING_FIELDS} if parts_given else None
-        )
-        amount = reader.amount("amount")
-        exec_given = any(reader.has(key) for key in EXEC_KEYS)
-        exec_parts = (
-            {part: reader.amount(key) or 0 for key, part in EXEC_KEYS.items()}
-            if exec_given
-            else None
-        )
-        executed = reader.amount("executed") if not reader.blank("executed") else None
+        funding = {p: reader.amount_in_won(p) or 0 for p in FUNDING_FIELDS if reader.has(p)}
+        amount = reader.amount_in_won("amount") if not reader.blank("amount") else None
+        exec_parts = {
+            p: reader.amount_in_won(k) or 0 for k, p in EXEC_KEYS.items() if reader.has(k)
+        }
+        executed = reader.amount_in_won("executed") if not reader.blank("executed") else None
         expected = reader.amount("expected") if not reader.blank("expected") else None
-        has_execution = (
-            exec_given and any(not reader.blank(key) for key in EXEC_KEYS)
-        ) or executed is not None
+        has_execution = any(not reader.blank(k) for k in EXEC_KEYS) or executed is not None
         if has_execution and as_of is None and not reader.failed:
             reader.fail(
                 "as_of",
@@ -379,22 +380,12 @@ class BudgetLineResource(PlannedResource):
             )
         if reader.failed:
             return None
-        if (
-            funding is not None
-            and amount is not None
-            and not reader.blank("amount")
-            and sum(funding.values()) != amount
-        ):
-            reader.fail(
-                "amount",
-                _("재원별 합계 %(sum)s천원과 예산액 %(amount)s천원이 다릅니다.")
-                % {"sum": f"{sum(funding.values()):,}", "amount": f"{amount:,}"},
-            )
-        if exec_parts is not None and executed is not None and sum(exec_parts.values()) != executed:
-            reader.fail(
-                "executed",
-                _("재원별 집행액 합계 %(sum)s천원과 집행액 %(amount)s천원이 다릅니다.")
-                % {"sum": f"{sum(exec_parts.values()):,}", "amount": f"{executed:,}"},
+        # Sums are compared in 원, as the file wrote them, before anything is rounded.
+        if len(funding) == len(FUNDING_FIELDS) and amount is not None:
+            self._check_sum(reader, "amount", funding, amount, _("재원별 합계"), _("예산액"))
+        if len(exec_parts) == len(FUNDING_FIELDS) and executed is not None:
+            self._check_sum(
+                reader, "executed", exec_parts, executed, _("재원별 집행액 합계"), _("집행액")
             )
         return {
             "reader": reader,
@@ -403,17 +394,49 @@ class BudgetLineResource(PlannedResource):
             "parent": parent,
             "year": year,
             "as_of": as_of if has_execution else None,
-            "funding": funding,
-            "amount": amount or 0,
-            "exec_parts": exec_parts if has_execution else None,
-            "executed": executed if has_execution else None,
+            "funding": tabular.to_thousands(funding) if funding else None,
+            "funding_won": funding,
+            "amount": _half_up(amount),
+            "amount_given": amount is not None,
+            "exec_parts": tabular.to_thousands(exec_parts)
+            if has_execution and exec_parts
+            else None,
+            "executed": _half_up(executed) if has_execution else None,
             "expected": expected,
         }
+
+    def _check_sum(self, reader, key, parts, total, parts_label, total_label) -> None:
+        if sum(parts.values()) != total:
+            unit = reader.table.unit
+            reader.fail(
+                key,
+                _("%(parts)s %(sum)s과 %(total)s %(amount)s이 다릅니다.")  # both end in 원
+                % {
+                    "parts": parts_label,
+                    "sum": tabular.won_text(sum(parts.values()), unit),
+                    "total": total_label,
+                    "amount": tabular.won_text(total, unit),
+                },
+            )
 
     def _funding(self, row: dict, line: BudgetLine | None) -> dict[str, int] | None:
         """The line's 예산 by source: as given, or the total put where it can only go."""
         if row["funding"] is not None:
-            return row["funding"]
+            # Sources the file has no column for keep what they hold (0 for a new line).
+            merged = {**(line.parts() if line else dict.fromkeys(FUNDING_FIELDS, 0))}
+            merged.update(row["funding"])
+            partial = len(row["funding"]) < len(FUNDING_FIELDS)
+            if row["amount_given"] and partial and sum(merged.values()) != row["amount"]:
+                row["reader"].fail(
+                    "amount",
+                    _(
+                        "재원별 금액(파일에 없는 재원은 지금 값 그대로) 합계 %(sum)s천원과 "
+                        "예산액 %(amount)s천원이 다릅니다."
+                    )
+                    % {"sum": f"{sum(merged.values()):,}", "amount": f"{row['amount']:,}"},
+                )
+                return None
+            return merged
         split = _split(row["amount"], line.parts() if line else None)
         if split is None:
             row["reader"].fail(
@@ -426,6 +449,31 @@ class BudgetLineResource(PlannedResource):
             )
         return split
 
+    def _check_stored_executions(self, row, line, funding, executed) -> None:
+        """A lowered budget must still cover what was already recorded as executed (the
+        execution the file itself gives for its date is checked with the file)."""
+        if line is None or funding is None:
+            return
+        for stored in line.stored_executions:
+            if executed is not None and stored.as_of == row["as_of"]:
+                continue
+            for part in FUNDING_FIELDS:
+                if getattr(stored, part) > funding[part]:
+                    row["reader"].fail(
+                        part if row["reader"].has(part) else "amount",
+                        _(
+                            "이미 기록된 %(day)s 기준 %(label)s 집행액 %(spent)s천원보다 "
+                            "%(label)s 예산이 적어집니다(%(budget)s천원). 집행액을 먼저 고치세요."
+                        )
+                        % {
+                            "day": f"{stored.as_of:%Y. %m. %d.}",
+                            "label": FUNDING_LABELS[part],
+                            "spent": f"{getattr(stored, part):,}",
+                            "budget": f"{funding[part]:,}",
+                        },
+                    )
+                    return
+
     def _execution_for(self, line: BudgetLine | None, day) -> Execution | None:
         if line is None or day is None:
             return None
@@ -435,7 +483,9 @@ class BudgetLineResource(PlannedResource):
         if row["executed"] is None and row["exec_parts"] is None:
             return None
         if row["exec_parts"] is not None:
-            return row["exec_parts"]
+            merged = {**(execution.parts() if execution else dict.fromkeys(FUNDING_FIELDS, 0))}
+            merged.update(row["exec_parts"])
+            return merged
         total = row["executed"]
         if total and not any(funding.values()):
             row["reader"].fail("executed", _("예산이 0인 사업에 집행액이 있습니다."))
@@ -552,3 +602,7 @@ def _file_year(table: Table) -> int | None:
                     years.add(value if key == "fiscal_year" else value.year)
                 break
     return years.pop() if len(years) == 1 else None
+
+
+def _half_up(won: int | None) -> int:
+    return 0 if won is None else (won + 500) // 1000

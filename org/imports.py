@@ -93,6 +93,7 @@ class ImportPlan:
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     payload: Any = None  # what `apply` writes
+    context: str = ""  # where and with which defaults: part of the digest
 
     def problem(self, line, column, value, message) -> None:
         self.problems.append(Problem(line, column, value, str(message)))
@@ -100,7 +101,7 @@ class ImportPlan:
     @property
     def digest(self) -> str:
         """Changes with the plan's outcome: new rows, changes, their order."""
-        text = "\n".join(
+        text = self.context + "\n".join(
             f"{row.line}|{row.kind}|{row.label}|{'|'.join(row.changes)}" for row in self.rows
         )
         return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -145,7 +146,18 @@ class RowReader:
         return value
 
     def amount(self, key: str) -> int | None:
-        value = self._read(key, tabular.read_amount, unit=self.table.unit)
+        """An amount in 천원 (a 원 file's value rounded half-up)."""
+        return self._non_negative(key, self._read(key, tabular.read_amount, unit=self.table.unit))
+
+    def amount_in_won(self, key: str) -> int | None:
+        """An amount in 원, exactly as the file states it, so that sums can be compared before
+        anything is rounded (see tabular.to_thousands)."""
+        written = self._read(key, tabular.read_amount, unit=tabular.WON_PER_THOUSAND)
+        if written is None:
+            return None
+        return self._non_negative(key, written * self.table.unit)
+
+    def _non_negative(self, key: str, value: int | None) -> int | None:
         if value is not None and value < 0:
             self.fail(key, _("음수(△) 금액은 쓸 수 없습니다. 예산액과 집행액은 0 이상입니다."))
             return None
@@ -243,6 +255,7 @@ class PlannedResource(resources.ModelResource):
     def import_data_inner(
         self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
     ):
+        self.confirming = not dry_run  # rows read for a confirmation are locked (plan())
         plan = self.make_plan(dataset)
         if not plan.problems and self.expected_digest and plan.digest != self.expected_digest:
             plan.problem(
@@ -276,6 +289,8 @@ class PlannedResource(resources.ModelResource):
 
     def make_plan(self, dataset) -> ImportPlan:
         plan = ImportPlan()
+        department = self.department.pk if self.department else None
+        plan.context = f"{department}|{sorted(self.defaults.items())}\n"
         if reason := self.refusal():
             plan.problem(None, None, None, reason)
             return plan
@@ -301,6 +316,11 @@ class PlannedResource(resources.ModelResource):
     def refusal(self) -> str | None:
         """Why nothing may be imported into the department now, or None."""
         if self.department is None:
+            if self.user is not None and not access.sees_all_departments(self.user):
+                return _(
+                    "계정에 소속 부서가 지정되어 있지 않아 가져올 수 없습니다. "
+                    "관리자에게 소속 부서를 지정해 달라고 요청하세요."
+                )
             return _("가져올 부서를 고르세요.")
         if self.user is not None:
             probe = Department(pk=self.department.pk)
@@ -604,6 +624,11 @@ class DepartmentImportExportMixin(ImportExportMixin):
         twice, or with its hidden fields changed — with a refusal, not an error page."""
         try:
             response = super().process_import(request, **kwargs)
+        except (IndexError, ValueError):  # a forged "format"
+            return self.refusal(
+                request,
+                _("확인 요청이 올바르지 않습니다. 파일을 다시 올려 미리보기부터 해 주세요."),
+            )
         except PreviewGone:
             return self.refusal(
                 request,

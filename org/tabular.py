@@ -213,8 +213,8 @@ def _csv_rows(data: bytes) -> list[list[object]]:
     return rows
 
 
-def _check_size(rows: list, row: Sequence) -> None:
-    if len(rows) >= MAX_ROWS + HEADER_SEARCH_ROWS:
+def _check_size(rows: list, row: Sequence, *, already: int = 0) -> None:
+    if already + len(rows) >= MAX_ROWS + HEADER_SEARCH_ROWS:
         raise FileRejected(
             _(
                 "행이 너무 많습니다. 한 번에 %(max)s행까지 가져올 수 있습니다. 파일을 나누어 올려 주세요."
@@ -269,7 +269,12 @@ def _xlsx_sheets(data: bytes) -> list[Sheet]:
             )
         ) from error
     try:
-        return [Sheet(sheet.title, _sheet_rows(sheet)) for sheet in workbook.worksheets]
+        sheets, read = [], 0
+        for sheet in workbook.worksheets:  # the row limit holds for the workbook as a whole
+            rows = _sheet_rows(sheet, already=read)
+            read += len(rows)
+            sheets.append(Sheet(sheet.title, rows))
+        return sheets
     except FileRejected:
         raise
     except Exception as error:
@@ -282,7 +287,8 @@ def _xlsx_sheets(data: bytes) -> list[Sheet]:
         workbook.close()
 
 
-def _sheet_rows(sheet) -> list[list[object]]:
+def _sheet_rows(sheet, *, already: int = 0) -> list[list[object]]:
+    """The sheet's rows; `already`: rows read from the workbook's earlier sheets."""
     rows: list[list[object]] = []
     for row in sheet.iter_rows(max_col=MAX_COLUMNS + 1):
         values = []
@@ -300,7 +306,7 @@ def _sheet_rows(sheet) -> list[list[object]]:
                     }
                 )
             values.append(cell.value)
-        _check_size(rows, values)
+        _check_size(rows, values, already=already)
         rows.append(values)
     return rows
 
@@ -483,6 +489,26 @@ def read_amount(value: object, *, unit: int = WON_PER_THOUSAND) -> int:
             _("천원 단위 금액에 소수점이 있습니다. 원 단위 파일이면 ‘(단위: 원)’을 적어 주세요.")
         )
     return int(thousands)
+
+
+def to_thousands(parts: dict[str, int]) -> dict[str, int]:
+    """Amounts in 원 as 천원: their total rounded half-up, and each part rounded so that the
+    parts still add up to it (the largest remainders take the rounding), e.g. 국비 500,500원 +
+    구비 500,500원 = 1,001,000원 → 국비 501 + 구비 500 = 1,001천원."""
+    total = (sum(parts.values()) + WON_PER_THOUSAND // 2) // WON_PER_THOUSAND
+    thousands = {key: value // WON_PER_THOUSAND for key, value in parts.items()}
+    left = total - sum(thousands.values())
+    by_remainder = sorted(parts, key=lambda key: -(parts[key] % WON_PER_THOUSAND))
+    for key in by_remainder[:left]:
+        thousands[key] += 1
+    return thousands
+
+
+def won_text(won: int, unit: int) -> str:
+    """An amount as the file wrote it: 천원 for a 천원 file, 원 otherwise."""
+    if unit == WON_PER_THOUSAND and won % WON_PER_THOUSAND == 0:
+        return f"{won // WON_PER_THOUSAND:,}천원"
+    return f"{won:,}원"
 
 
 def read_count(value: object) -> int:

@@ -251,3 +251,59 @@ def test_a_unit_projects_own_row_without_a_date_takes_the_year_of_the_dated_rows
 
     assert line("청년 창업 지원").parent == line("청년 일자리")
     assert not BudgetLine.objects.filter(fiscal_year=2026).exists()
+
+
+def test_sources_in_won_that_add_up_are_accepted_and_still_add_up_in_thousands(
+    officer_client, report_2020
+):
+    data = "(단위: 원)\n회계연도,사업명,국비,구비,예산액\n2020,반올림 사업,500500,500500,1001000\n"
+
+    confirm(officer_client, "budget", upload(officer_client, "budget", data.encode()))
+
+    saved = line("반올림 사업")
+    assert saved.amount == 1001
+    assert sorted([saved.national, saved.district]) == [500, 501]
+
+
+def test_a_source_the_file_has_no_column_for_keeps_its_amount(officer_client, report_2020):
+    before = line("대외교류 활성화")  # 시비 20,000 + 구비 95,900 in the seed
+    data = "회계연도,사업명,구비\n2020,대외교류 활성화,96000\n"
+
+    confirm(officer_client, "budget", upload(officer_client, "budget", data.encode()))
+
+    after = line("대외교류 활성화")
+    assert (after.city, after.district) == (before.city, 96000)
+
+
+def test_a_budget_lowered_below_what_was_already_executed_is_refused(officer_client, report_2020):
+    data = "회계연도,사업명,시비,구비\n2020,대외교류 활성화,20000,50000\n"  # 구비 62,810 executed
+
+    response = upload(officer_client, "budget", data.encode())
+
+    assert "이미 기록된 2020. 10. 31. 기준 구비 집행액 62,810천원보다" in page_text(response)
+    assert line("대외교류 활성화").district == 95900
+
+
+def test_a_confirmation_with_a_forged_format_is_refused_in_korean(officer_client, report_2020):
+    data = "회계연도,사업명,구비,예산액\n2020,새 사업,10,10\n"
+    preview = upload(officer_client, "budget", data.encode())
+
+    response = confirm(officer_client, "budget", preview, format="7")
+
+    assert response.status_code == 200
+    assert "확인 요청이 올바르지 않습니다" in page_text(response)
+    assert not BudgetLine.objects.filter(name="새 사업").exists()
+
+
+def test_an_officer_without_a_department_is_told_why_nothing_can_be_imported(client, report_2020):
+    from django.contrib.auth import get_user_model
+
+    from org.roles import Role, make_staff
+
+    user = get_user_model().objects.create_user("nodept")
+    make_staff(user, Role.OFFICER, None)
+    client.force_login(user)
+
+    response = upload(client, "budget", b"\xed\x9a\x8c\xea\xb3\x84\xec\x97\xb0\xeb\x8f\x84,x\n")
+
+    assert "소속 부서가 지정되어 있지 않아" in page_text(response)
