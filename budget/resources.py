@@ -27,7 +27,14 @@ from budget.services import (
     budget_lines_validate,
 )
 from org import tabular
-from org.imports import ImportPlan, NativeWidget, PlannedResource, PlannedRow, RowReader
+from org.imports import (
+    DEPARTMENT_COLUMN,
+    ImportPlan,
+    NativeWidget,
+    PlannedResource,
+    PlannedRow,
+    RowReader,
+)
 from org.tabular import Column, Table
 
 SOURCE_NAMES = {
@@ -47,7 +54,7 @@ def _combined(names: Iterable[str], words: Iterable[str]) -> tuple[str, ...]:
 
 
 COLUMNS = (
-    Column("department", "부서", ("부서명", "부서이름", "dept_nm", "과명")),
+    DEPARTMENT_COLUMN,
     Column("fiscal_year", "회계연도", ("연도", "년도", "예산연도", "회계년도", "fyr", "fis_fy_yr")),
     Column(
         "parent",
@@ -105,7 +112,6 @@ class BudgetLineResource(PlannedResource):
 
     columns = COLUMNS
     required = ("name",)
-    what = gettext_lazy("예산 사업")
 
     department = fields.Field(column_name="부서", attribute="department__name")
     fiscal_year = fields.Field(

@@ -222,7 +222,6 @@ class PlannedResource(resources.ModelResource):
 
     columns: Sequence[Column] = ()
     required: Sequence[str] = ()
-    what = gettext_lazy("자료")  # for messages: "예산 사업", "인력 현황", "팀"
 
     class Meta:
         use_transactions = True
@@ -375,6 +374,9 @@ class PlannedResource(resources.ModelResource):
             )
 
 
+DEPARTMENT_COLUMN = Column("department", "부서", ("부서명", "부서이름", "dept_nm", "과명"))
+
+
 # --- Formats ----------------------------------------------------------------------------------
 
 
@@ -403,21 +405,25 @@ class SpreadsheetFormat(base_formats.Format):
         return True
 
 
+def escaped_dataset(dataset: tablib.Dataset, *, xlsx: bool) -> tablib.Dataset:
+    """A copy for a file: formula-like text escaped (org.tabular.escape_cell), numbers kept."""
+    copy = tablib.Dataset(*tabular.escape_rows(dataset, xlsx=xlsx), headers=dataset.headers)
+    copy.title = dataset.title
+    return copy
+
+
 class EscapedCSV(base_formats.CSV):
     """CSV with a BOM (Excel opens it as UTF-8) and formula-like text escaped."""
 
     def export_data(self, dataset, **kwargs):
-        escaped = tablib.Dataset(*tabular.escape_rows(dataset), headers=dataset.headers)
-        return "\ufeff" + escaped.export("csv")
+        return "\ufeff" + escaped_dataset(dataset, xlsx=False).export("csv")
 
 
 class EscapedXLSX(base_formats.XLSX):
     """XLSX with formula-like text escaped; numbers stay numbers."""
 
     def export_data(self, dataset, **kwargs):
-        escaped = tablib.Dataset(*tabular.escape_rows(dataset, xlsx=True), headers=dataset.headers)
-        escaped.title = dataset.title
-        return escaped.export("xlsx")
+        return escaped_dataset(dataset, xlsx=True).export("xlsx")
 
 
 # --- Admin ------------------------------------------------------------------------------------

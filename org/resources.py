@@ -19,7 +19,14 @@ from django.utils.translation import gettext_lazy
 from import_export import fields
 from import_export.results import RowResult
 
-from org.imports import ImportPlan, NativeWidget, PlannedResource, PlannedRow, RowReader
+from org.imports import (
+    DEPARTMENT_COLUMN,
+    ImportPlan,
+    NativeWidget,
+    PlannedResource,
+    PlannedRow,
+    RowReader,
+)
 from org.models import (
     MAX_HEADCOUNT,
     Grade,
@@ -32,7 +39,7 @@ from org.services import staffing_save
 from org.tabular import Column, Table
 
 STAFFING_COLUMNS = (
-    Column("department", "부서", ("부서명", "부서이름", "dept_nm", "과명")),
+    DEPARTMENT_COLUMN,
     Column("as_of", "기준일", ("기준일자", "현원기준일", "인력기준일")),
     Column("series", "직렬", ("직종", "직군", "구분")),
     Column("grade", "직급", ("계급", "급")),
@@ -83,7 +90,6 @@ class StaffingResource(PlannedResource):
 
     columns = STAFFING_COLUMNS
     required = ("series", "grade")
-    what = gettext_lazy("인력 현황")
 
     department = fields.Field(column_name="부서", attribute="snapshot__department__name")
     as_of = fields.Field(column_name="기준일", attribute="snapshot__as_of", widget=NativeWidget())
@@ -231,7 +237,7 @@ class StaffingResource(PlannedResource):
 
 
 TEAM_COLUMNS = (
-    Column("department", "부서", ("부서명", "부서이름", "dept_nm", "과명")),
+    DEPARTMENT_COLUMN,
     Column("name", "팀 이름", ("팀", "팀명", "팀이름", "담당", "team_nm")),
     Column("duties", "업무분장", ("담당업무", "분장사무", "주요업무", "업무", "사무분장")),
     Column("order", "순서", ("순번", "번호")),
@@ -245,7 +251,6 @@ class TeamResource(PlannedResource):
 
     columns = TEAM_COLUMNS
     required = ("name",)
-    what = gettext_lazy("팀")
 
     department = fields.Field(column_name="부서", attribute="department__name")
     name = fields.Field(column_name="팀 이름", attribute="name")

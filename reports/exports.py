@@ -22,7 +22,8 @@ from django.views.decorators.http import require_safe
 
 from budget.models import BudgetLine
 from budget.resources import BudgetLineResource
-from org import access, tabular
+from org import access
+from org.imports import escaped_dataset
 from org.models import Department, StaffingCell, StaffingSnapshot, Team
 from org.resources import StaffingResource, TeamResource
 from reports.models import DepartmentReport, Session
@@ -69,12 +70,6 @@ def _cells_in_force(departments, day):
     return StaffingCell.objects.filter(snapshot_id__in=latest.values())
 
 
-def escaped(dataset: tablib.Dataset, *, xlsx: bool) -> tablib.Dataset:
-    copy = tablib.Dataset(*tabular.escape_rows(dataset, xlsx=xlsx), headers=dataset.headers)
-    copy.title = dataset.title
-    return copy
-
-
 @staff_member_required
 @require_safe
 def session_data(request, number: int, kind: str, extension: str):
@@ -101,7 +96,7 @@ def session_data(request, number: int, kind: str, extension: str):
     elif not access.sees_all_departments(request.user) and departments:
         label = departments[0].name
     datasets = [
-        escaped(dataset, xlsx=extension == "xlsx")
+        escaped_dataset(dataset, xlsx=extension == "xlsx")
         for dataset in session_datasets(session, departments, kinds)
     ]
     if extension == "csv":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -222,5 +223,12 @@ def department_version_hwpx(request, number: int, department_id: int, version_nu
 
 
 def _reading_hwpx(request, reading: Reading, number: int) -> HttpResponse:
-    content = hwpx.department_hwpx(reading.document)
+    if reading.is_preview:
+        content = hwpx.department_hwpx(reading.document)
+    else:  # a published edition never changes: built once per process, keyed by its content
+        content = cache.get_or_set(
+            f"hwpx:{reading.version.content_sha256}",
+            lambda: hwpx.department_hwpx(reading.document),
+            timeout=None,
+        )
     return _reading_download(request, reading, number, content, "hwpx", HWPX)
