@@ -425,3 +425,97 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.target}"
+
+
+# Published figures as rows ------------------------------------------------------------------
+# A published version's document is also written out as rows, once, when the version is made
+# (reports/published.py), so the public API can filter and page through the staffing, budget
+# and cards of every published edition in the database instead of unpacking documents.
+
+
+class PublishedRowQuerySet(models.QuerySet):
+    def current(self) -> "PublishedRowQuerySet":
+        """Rows of each report's latest edition: a correction replaces the edition before."""
+        newer = ReportVersion.objects.filter(
+            report_id=models.OuterRef("version__report_id"),
+            number__gt=models.OuterRef("version__number"),
+        )
+        return self.exclude(models.Exists(newer))
+
+
+class PublishedRow(models.Model):
+    version = models.ForeignKey(
+        ReportVersion, verbose_name=_("공개판"), on_delete=models.PROTECT, related_name="+"
+    )
+    position = models.PositiveIntegerField(_("순서"))
+
+    objects = PublishedRowQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["version_id", "position"]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.version_id}-{self.position}"
+
+
+class PublishedStaffingCell(PublishedRow):
+    """One column of a published 인력 현황 table: 직렬 × 직급, 정원 and 현원 as printed."""
+
+    as_of = models.CharField(_("기준일"), max_length=20)
+    series = models.CharField(_("직렬"), max_length=20)
+    grade = models.CharField(_("직급"), max_length=10)
+    authorized = models.PositiveSmallIntegerField(_("정원"))
+    current = models.PositiveSmallIntegerField(_("현원"))
+
+    class Meta(PublishedRow.Meta):
+        verbose_name = _("공개된 인력 칸")
+        verbose_name_plural = _("공개된 인력 칸")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "position"], name="published_staffing_position"
+            )
+        ]
+
+
+class PublishedBudgetRow(PublishedRow):
+    """One 단위사업 of a published 예산 현황 table, with its execution as of the 기준일."""
+
+    name = models.CharField(_("사업명"), max_length=100)
+    amount = models.BigIntegerField(_("예산액"))
+    executed = models.BigIntegerField(_("집행액"), null=True)
+    expected = models.BigIntegerField(_("연말까지 집행 예정액"), null=True)
+    rate = models.DecimalField(_("집행률"), max_digits=7, decimal_places=1, null=True)
+    as_of = models.CharField(_("집행 기준일"), max_length=20)
+
+    class Meta(PublishedRow.Meta):
+        verbose_name = _("공개된 예산 사업")
+        verbose_name_plural = _("공개된 예산 사업")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "position"], name="published_budget_position"
+            )
+        ]
+
+
+class PublishedCard(PublishedRow):
+    """One project card of a published report, with its blocks' 개조식 structure."""
+
+    section_numeral = models.CharField(_("단원 번호"), max_length=4)
+    section_kind = models.CharField(
+        _("단원 종류"), max_length=20, choices=ReportSection.Kind.choices
+    )
+    section_title = models.CharField(_("단원 제목"), max_length=100)
+    number = models.PositiveSmallIntegerField(_("번호"))
+    title = models.CharField(_("사업명"), max_length=200)
+    team = models.CharField(_("담당 팀"), max_length=50, blank=True)
+    purpose = models.TextField(_("추진 목적"), blank=True)
+    blocks = models.JSONField(_("블록"))
+    budget = models.JSONField(_("예산 블록"), null=True)
+
+    class Meta(PublishedRow.Meta):
+        verbose_name = _("공개된 사업 카드")
+        verbose_name_plural = _("공개된 사업 카드")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "position"], name="published_card_position")
+        ]

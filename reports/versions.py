@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from reports import document as doc
-from reports import pdf
+from reports import pdf, published
 from reports.assembly import assemble_report
 from reports.models import DepartmentReport, ReportVersion
 
@@ -36,7 +36,7 @@ def publish_version(report: DepartmentReport, user, *, note: str = "") -> Report
     content = canonical_json(data)
     pdf_bytes = pdf.department_pdf(document)
     latest = report.versions.aggregate(latest=Max("number"))["latest"] or 0
-    return ReportVersion.objects.create(
+    version = ReportVersion.objects.create(
         report=report,
         number=latest + 1,
         document=data,
@@ -47,6 +47,8 @@ def publish_version(report: DepartmentReport, user, *, note: str = "") -> Report
         card_count=sum(len(section.cards) for section in document.sections),
         published_by=user if user is not None and user.is_authenticated else None,
     )
+    published.record(version)
+    return version
 
 
 def verify(version: ReportVersion) -> bool:
