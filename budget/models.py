@@ -90,6 +90,7 @@ class BudgetLine(FundingParts):
             models.CheckConstraint(
                 condition=Q(fiscal_year__gte=2000) & Q(fiscal_year__lte=2100),
                 name="budget_line_fiscal_year_range",
+                violation_error_message=_("회계연도는 2000년에서 2100년 사이여야 합니다."),
             ),
         ]
 
@@ -106,6 +107,8 @@ class BudgetLine(FundingParts):
         parent = self.parent
         if parent is None:
             return
+        if self.pk is not None and parent.pk == self.pk:
+            raise ValidationError({"parent": _("자기 자신을 상위 단위사업으로 고를 수 없습니다.")})
         if parent.parent_id is not None:
             raise ValidationError({"parent": _("세부사업 아래에 다시 세부사업을 둘 수 없습니다.")})
         if parent.department_id != self.department_id or parent.fiscal_year != self.fiscal_year:

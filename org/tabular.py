@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
@@ -112,6 +113,9 @@ class Sheet:
     rows: list[list[object]]
 
 
+EMPTY_FILE_MESSAGE = gettext_lazy("빈 파일입니다. 내용이 있는 XLSX나 CSV 파일을 올려 주세요.")
+
+
 def read_sheets(data: bytes, *, filename: str = "") -> list[Sheet]:
     """Every sheet of `data` (XLSX or CSV, told apart by content), read within the limits.
 
@@ -119,7 +123,7 @@ def read_sheets(data: bytes, *, filename: str = "") -> list[Sheet]:
     spreadsheet, damaged, or holds formulas.
     """
     if not data:
-        raise FileRejected(_("빈 파일입니다. 내용이 있는 XLSX나 CSV 파일을 올려 주세요."))
+        raise FileRejected(EMPTY_FILE_MESSAGE)
     if len(data) > MAX_UPLOAD_BYTES:
         raise FileRejected(too_big_message(len(data)))
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":

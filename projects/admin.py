@@ -12,7 +12,7 @@ from org.admin_scope import ScopedAdmin, ScopedInlinePermissions
 from projects.forms import BlockInlineForm, CardAdminForm
 from projects.models import Block, Card
 from reports.carry import checklist
-from reports.models import DepartmentReport, ReportSection
+from reports.models import EDITABLE_STATUSES, DepartmentReport, ReportSection
 
 RETURN_TO_REPORT = "report"
 
@@ -152,6 +152,25 @@ class CardAdmin(ScopedAdmin):
     @admin.display(description=_("담당 팀"), ordering="team__name")
     def team_name(self, card: Card) -> str:
         return card.team.name if card.team else "-"
+
+    def get_deleted_objects(self, objs, request):
+        """A card that a card of a submitted or published report continues (이전 보고의 같은
+        사업) is kept: deleting it would change that frozen card."""
+        deletable, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        frozen = (
+            Card.objects.filter(predecessor__in=list(objs))
+            .exclude(section__report__status__in=EDITABLE_STATUSES)
+            .select_related("section__report__session", "section__report__department")
+        )
+        protected = [
+            *protected,
+            *(
+                gettext("%(card)s (%(report)s, 이 카드를 이어받은 카드)")
+                % {"card": card, "report": card.section.report}
+                for card in frozen
+            ),
+        ]
+        return deletable, counts, perms_needed, protected
 
     def get_changeform_initial_data(self, request):
         initial = super().get_changeform_initial_data(request)

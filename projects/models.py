@@ -90,7 +90,11 @@ class Card(models.Model):
                     "같은 단원에 이 번호의 카드가 이미 있습니다. 다른 번호를 쓰세요."
                 ),
             ),
-            models.CheckConstraint(condition=Q(number__gte=1), name="card_number_positive"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="card_number_positive",
+                violation_error_message=_("카드 번호는 1 이상이어야 합니다."),
+            ),
             models.CheckConstraint(
                 condition=Q(budget_kind="execution", budget_line__isnull=False)
                 | (~Q(budget_kind="execution") & Q(budget_line__isnull=True)),
