@@ -70,10 +70,15 @@ run: $(STAMP)
 
 # --- Tests ----------------------------------------------------------------------------------
 # Both databases always run; the target fails if either run fails (or collects no tests).
+# The two databases run side by side (one core each on a 2-core CI machine); each run's output
+# is kept in a file and printed whole when it ends, PostgreSQL first.
 test: sysdeps $(STAMP)
-	@pg=0; lite=0; \
-	PYTHON=$(PY) PG_BIN=$(PG_BIN) bash tests/run_suite.sh postgres $(PYTEST_ARGS) || pg=$$?; \
-	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS) || lite=$$?; \
+	@logs=$$(mktemp -d); pg=0; lite=0; \
+	PYTHON=$(PY) PG_BIN=$(PG_BIN) bash tests/run_suite.sh postgres $(PYTEST_ARGS) >$$logs/postgres.log 2>&1 & pgpid=$$!; \
+	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS) >$$logs/sqlite.log 2>&1 & litepid=$$!; \
+	echo "== make test: PostgreSQL and SQLite running side by side (output follows when each ends)"; \
+	wait $$pgpid || pg=$$?; cat $$logs/postgres.log; \
+	wait $$litepid || lite=$$?; cat $$logs/sqlite.log; rm -rf $$logs; \
 	echo "== make test: postgres exit $$pg, sqlite exit $$lite"; \
 	[ $$pg -eq 0 ] && [ $$lite -eq 0 ]
 

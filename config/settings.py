@@ -7,6 +7,7 @@ database in debug mode, so `make run` works on a fresh machine; a deployment set
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -55,6 +56,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "import_export",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "org",
     "budget",
     "projects",
@@ -65,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # ETag on every GET (the API's published data answers If-None-Match with 304).
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -192,5 +200,78 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
+# Where an uploaded file waits between its preview and its confirmation (org/imports.py).
+IMPORT_PREVIEW_DIR = env_str(
+    "IMPORT_PREVIEW_DIR", os.path.join(tempfile.gettempdir(), "upmu-import-previews")
+)
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
+
+# The API (config/api.py): public reading of published reports, and staff writing through the
+# admin's own forms and permissions. Anonymous reading is throttled per client address.
+API_ANON_RATE = env_str("API_ANON_RATE", "120/min")
+API_STAFF_RATE = env_str("API_STAFF_RATE", "1200/min")
+API_PAGE_SIZE = 50
+API_MAX_PAGE_SIZE = 500
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: a request without credentials is then told 401 with WWW-Authenticate.
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["config.api.AnonThrottle", "config.api.StaffThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "config.api_schema.Schema",
+    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "COERCE_DECIMAL_TO_STRING": False,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "업무보고 포털 API",
+    "DESCRIPTION": (
+        "구청 부서별 주요업무 보고를 자료로 내려받는 공개 API와, 직원이 관리 화면과 같은 규칙으로 "
+        "보고서·사업 카드·예산·인력을 고치는 직원 API입니다. 공개 API는 공개된 보고서의 공개판만 "
+        "보여 줍니다. 금액은 천원 단위입니다."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "TAGS": [
+        {"name": "회기", "description": "볼 수 있는 보고서가 있는 회기"},
+        {"name": "조직", "description": "국·단과 부서"},
+        {
+            "name": "부서 보고서",
+            "description": "부서별 주요업무 보고와 그 내용(웹 화면과 같은 문서)",
+        },
+        {"name": "공개판", "description": "공개한 판과 그 문서; 정정하면 새 판이 생깁니다"},
+        {"name": "공개 인력 현황", "description": "공개판 인력 현황표의 칸"},
+        {"name": "공개 예산 현황", "description": "공개판 예산 현황표의 단위사업"},
+        {"name": "공개 사업 카드", "description": "공개판 사업 카드와 개조식 내용"},
+        {"name": "직원: 부서 보고서", "description": "보고서 편집 화면과 처리 단추(로그인·토큰)"},
+        {"name": "직원: 보고 단원", "description": "관리 화면의 보고 단원"},
+        {"name": "직원: 사업 카드", "description": "관리 화면의 사업 카드와 블록"},
+        {"name": "직원: 예산 사업", "description": "관리 화면의 예산 사업과 집행 실적"},
+        {"name": "직원: 인력 현황", "description": "관리 화면의 인력 현황과 칸"},
+    ],
+    "SWAGGER_UI_SETTINGS": {"docExpansion": "none", "defaultModelsExpandDepth": 0},
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SessionKindEnum": "reports.models.Session.Kind",
+        "SectionKindEnum": "reports.models.ReportSection.Kind",
+        "BudgetKindEnum": "projects.models.Card.BudgetKind",
+        "ReportStatusEnum": "reports.models.DepartmentReport.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "config.api_schema.add_shared_components",
+    ],
+}

@@ -34,6 +34,7 @@ urlpatterns = [
     ),
     path("admin/reports/session/open/", open_session.open_session_view, name="open_session"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("reports.urls")),

@@ -24,7 +24,6 @@ import hashlib
 import os
 import re
 import secrets
-import tempfile
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from typing import Any
 
 import tablib
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
@@ -454,6 +454,8 @@ class DepartmentImportForm(ImportForm):
         self.too_big = kwargs.pop("too_big", False)
         super().__init__(formats, resources, **kwargs)
         self.fields["import_file"].label = _("가져올 파일 (XLSX·CSV)")
+        # The same words as a file read empty (other apps' catalogues word Django's own).
+        self.fields["import_file"].error_messages["empty"] = tabular.EMPTY_FILE_MESSAGE
         self.fields["format"].label = _("형식")
         if access.sees_all_departments(self.user):
             self.fields["department"].required = True
@@ -489,7 +491,7 @@ class PreviewGone(Exception):
     """The file a confirmation names is no longer kept: imported already, or never previewed."""
 
 
-PREVIEW_DIR = Path(tempfile.gettempdir()) / "upmu-import-previews"
+PREVIEW_DIR = Path(settings.IMPORT_PREVIEW_DIR)
 PREVIEW_KEEP_SECONDS = 24 * 60 * 60
 _PREVIEW_NAME = re.compile(r"[0-9a-f]{32}")
 

@@ -88,6 +88,8 @@ def _administrator() -> set:
             "org": ["bureau", "department", "staffprofile"],
             "auth": ["user", "group"],
             "axes": ["accessattempt", "accesslog"],
+            # API tokens of staff accounts (the staff API, config/api.py)
+            "authtoken": ["tokenproxy"],
         }
     )
 

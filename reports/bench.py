@@ -173,6 +173,63 @@ def import_figures(*, rows: int = 5000) -> dict[str, float]:
     }
 
 
+def api_figures(*, departments: int, cards: int, repeat: int = 5) -> list[dict]:
+    """The API's list pages over a published session of `departments` × `cards`: queries,
+    median milliseconds and rows per second, anonymous (public) and as a clerk (staff)."""
+    from unittest import mock
+
+    from django.contrib.auth import get_user_model
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from org.roles import Role, make_staff
+    from reports.models import DepartmentReport
+    from reports.workflow import publish_imported
+
+    session = build_session(departments=departments, cards=cards, number=970)
+    with mock.patch.object(pdf, "department_pdf", lambda document: b"%PDF-bench"):
+        for report in DepartmentReport.objects.filter(session=session):
+            publish_imported(report, comment="bench")
+    clerk, _created = get_user_model().objects.get_or_create(username="bench-api-clerk")
+    make_staff(clerk, Role.CLERK)
+    staff = Client()
+    staff.force_login(clerk)
+    report_id = DepartmentReport.objects.filter(session=session).values_list("pk", flat=True)[0]
+    pages = [
+        ("public", "/api/v1/cards/?session=970&page_size=100"),
+        ("public", "/api/v1/cards/?session=970&page_size=100&format=csv"),
+        ("public", "/api/v1/budget-lines/?session=970&page_size=100"),
+        ("public", "/api/v1/staffing/?session=970&page_size=100"),
+        ("public", "/api/v1/reports/?session=970&page_size=50"),
+        ("public", f"/api/v1/reports/{report_id}/"),
+        ("staff", "/api/v1/staff/cards/?page_size=100"),
+        ("staff", "/api/v1/staff/budget-lines/?page_size=100"),
+    ]
+    figures = []
+    with override_settings(API_ANON_RATE="1000000/min", API_STAFF_RATE="1000000/min"):
+        cache.clear()
+        for who, url in pages:
+            client = staff if who == "staff" else Client()
+            response = client.get(url)
+            if "format=csv" in url:
+                rows = response.content.decode("utf-8").count("\r\n") - 1
+            else:
+                body = response.json()
+                rows = len(body["results"]) if "results" in body else 1
+            queries, ms = _page_figures(client, url, repeat)
+            figures.append(
+                {
+                    "who": who,
+                    "url": url,
+                    "queries": queries,
+                    "ms": ms,
+                    "rows": rows,
+                    "kib": len(response.content) / 1024,
+                }
+            )
+    return figures
+
+
 def run(
     *,
     departments: int = 30,
@@ -192,6 +249,17 @@ def run(
             "XLSX read alone={xlsx_read:.0f} ({xlsx_kib:.0f}KiB)".format(**figures)
         )
     if only == "import":
+        return
+    if only in (None, "api"):
+        write(f"== API 목록: 공개된 가상 회기 {departments}개 부서 × 사업 카드 {cards}건")
+        for page in api_figures(departments=departments, cards=cards):
+            write(
+                "   {who:<6} {url:<52} rows={rows:<4} queries={queries:<2} {ms:6.1f}ms "
+                "({kib:.0f}KiB, {rate:.0f} rows/s, medians of 5)".format(
+                    rate=page["rows"] / page["ms"] * 1000, **page
+                )
+            )
+    if only == "api":
         return
     write(f"== 회기 책자 PDF: 가상 회기 {departments}개 부서 × 사업 카드 {cards}건")
     started = time.perf_counter()

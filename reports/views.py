@@ -47,7 +47,7 @@ def _document(version: ReportVersion) -> dict:
     return ReportVersion.objects.values_list("document", flat=True).get(pk=version.pk)
 
 
-def _reading(request, number: int, department_id: int, version_number: int | None = None):
+def reading_for(request, number: int, department_id: int, version_number: int | None = None):
     report = get_object_or_404(
         DepartmentReport.objects.visible_to(request.user).select_related("session", "department"),
         session__number=number,
@@ -94,15 +94,21 @@ def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
-@require_safe
-def session_list(request):
-    visible = DepartmentReport.objects.visible_to(request.user)
-    sessions = (
+def visible_sessions(user) -> QuerySet:
+    """Sessions with at least one report this reader may see, with how many (pages and API)."""
+    visible = DepartmentReport.objects.visible_to(user)
+    return (
         Session.objects.filter(reports__in=visible)
         .annotate(report_count=Count("reports", filter=Q(reports__in=visible), distinct=True))
         .order_by("-number")
     )
-    return render(request, "reports/session_list.html", {"sessions": sessions})
+
+
+@require_safe
+def session_list(request):
+    return render(
+        request, "reports/session_list.html", {"sessions": visible_sessions(request.user)}
+    )
 
 
 @require_safe
@@ -140,25 +146,27 @@ def _with_changes(request, reading: Reading, department_id: int):
 
 @require_safe
 def department_report(request, number: int, department_id: int):
-    return _with_changes(request, _reading(request, number, department_id), department_id)
+    return _with_changes(request, reading_for(request, number, department_id), department_id)
 
 
 @require_safe
 def department_version(request, number: int, department_id: int, version_number: int):
     return _with_changes(
-        request, _reading(request, number, department_id, version_number), department_id
+        request, reading_for(request, number, department_id, version_number), department_id
     )
 
 
 @require_safe
 def department_pdf(request, number: int, department_id: int):
-    reading = _reading(request, number, department_id)
+    reading = reading_for(request, number, department_id)
     return _reading_pdf(request, reading, number)
 
 
 @require_safe
 def department_version_pdf(request, number: int, department_id: int, version_number: int):
-    return _reading_pdf(request, _reading(request, number, department_id, version_number), number)
+    return _reading_pdf(
+        request, reading_for(request, number, department_id, version_number), number
+    )
 
 
 def _reading_pdf(request, reading: Reading, number: int) -> HttpResponse:
@@ -185,7 +193,7 @@ def _booklet(request, number: int):
     session, visible = _get_session(request, number)
     outline = assemble_session_outline(session, visible, _live_ids(request, session))
     readings = [
-        _reading(request, number, report.department_id)
+        reading_for(request, number, report.department_id)
         for report in DepartmentReport.objects.filter(pk__in=outline.report_ids)
     ]
     for reading in readings:
@@ -214,12 +222,14 @@ def session_hwpx(request, number: int):
 
 @require_safe
 def department_hwpx(request, number: int, department_id: int):
-    return _reading_hwpx(request, _reading(request, number, department_id), number)
+    return _reading_hwpx(request, reading_for(request, number, department_id), number)
 
 
 @require_safe
 def department_version_hwpx(request, number: int, department_id: int, version_number: int):
-    return _reading_hwpx(request, _reading(request, number, department_id, version_number), number)
+    return _reading_hwpx(
+        request, reading_for(request, number, department_id, version_number), number
+    )
 
 
 def _reading_hwpx(request, reading: Reading, number: int) -> HttpResponse:

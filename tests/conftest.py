@@ -7,6 +7,17 @@ import pytest
 from reports.seeds import SEED_DIR, seed_load_file
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the API's throttles count requests there, per
+    address and per account id (which a rolled-back database hands out again)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def report_2020(db):
     """제227회 제2차 정례회, 비전협력과 (미래비전추진단) — the 2020 seed."""

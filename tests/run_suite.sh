@@ -99,6 +99,7 @@ AS_PG=()
 pg_cleanup() {
     local rc=$?
     trap - EXIT INT TERM HUP
+    rm -rf "${IMPORT_PREVIEW_DIR:?}"
     if [[ $PG_STARTED -eq 1 ]]; then
         say "stopping the throwaway cluster"
         "${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$PGTMP/data" -m immediate -w -t 30 stop >/dev/null 2>&1 ||
@@ -188,6 +189,12 @@ EOF
     describe_db postgresql
     run_pytest "$@"
 }
+
+# Each run keeps its import previews to itself (two runs go side by side in `make test`, and a
+# test ages the newest preview to see it removed).
+IMPORT_PREVIEW_DIR=$(mktemp -d "${TMPDIR:-/tmp}/upmu-previews-$mode.XXXXXX")
+export IMPORT_PREVIEW_DIR
+trap 'rm -rf "$IMPORT_PREVIEW_DIR"' EXIT  # run_postgres's own trap (pg_cleanup) removes it too
 
 case $mode in
     postgres) run_postgres "$@" ;;

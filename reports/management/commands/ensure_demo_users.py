@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from rest_framework.authtoken.models import Token
 
 from org.models import Department
 from org.roles import Role, make_staff
@@ -43,3 +44,10 @@ class Command(BaseCommand):
             "작성·관리 화면: http://127.0.0.1:8000/admin/  "
             "공개 화면과 구의원 로그인: http://127.0.0.1:8000/login/"
         )
+        officer = User.objects.filter(username="officer").first()
+        if officer is not None:
+            token, _created = Token.objects.get_or_create(user=officer)
+            self.stdout.write(
+                f"API 안내: http://127.0.0.1:8000/api/v1/docs/  "
+                f"officer의 직원 API 토큰: Authorization: Token {token.key}"
+            )
