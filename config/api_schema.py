@@ -43,9 +43,22 @@ class Schema(AutoSchema):
 
 
 def add_shared_components(result, generator, request, public):
-    """The recursive 개조식 node, which serializers cannot describe, as a named component."""
-    result.setdefault("components", {}).setdefault("schemas", {})["GaejosikNode"] = GAEJOSIK_NODE
+    """The recursive 개조식 node, which serializers cannot describe, as a named component; the
+    ways to sign in, in Korean."""
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {})["GaejosikNode"] = GAEJOSIK_NODE
+    schemes = components.get("securitySchemes", {})
+    for name, description in SIGN_IN.items():
+        if name in schemes:
+            schemes[name]["description"] = description
     return result
+
+
+SIGN_IN = {
+    "tokenAuth": "직원 API 토큰: 머리글 `Authorization: Token <키>`. 관리자가 관리 화면의 ‘토큰’에서 "
+    "발급합니다(위 Authorize에 `Token <키>`를 그대로 넣습니다).",
+    "cookieAuth": "포털에 로그인한 브라우저 세션. 쓰기 요청에는 CSRF 토큰(X-CSRFToken)이 필요합니다.",
+}
 
 
 # Korean tags, in the order the docs page lists them.

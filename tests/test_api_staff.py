@@ -461,3 +461,20 @@ def test_an_empty_body_and_a_report_read_are_handled_as_the_admin_does(api, offi
     assert empty.json()["errors"][0]["message"] == "본문에 JSON 객체({…})를 보내야 합니다."
     api.get(f"/api/v1/staff/reports/{report_2020.pk}/")
     assert AccessLog.objects.filter(user=officer, action="view").count() == 1
+
+
+def test_administrators_issue_tokens_in_the_admin_and_officers_cannot(officer, django_user_model):
+    administrator = django_user_model.objects.create_user("admin1", password=None)
+    make_staff(administrator, Role.ADMINISTRATOR)
+    page = Client()
+    page.force_login(administrator)
+    response = page.post(
+        "/admin/authtoken/tokenproxy/add/", {"user": officer.pk, "_save": "저장"}, follow=True
+    )
+    assert response.status_code == 200
+    key = Token.objects.get(user=officer).key
+    api = Client(HTTP_AUTHORIZATION=f"Token {key}")
+    assert api.get("/api/v1/staff/cards/").status_code == 200
+    own = Client()
+    own.force_login(officer)
+    assert own.get("/admin/authtoken/tokenproxy/").status_code == 403
