@@ -4,6 +4,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from reports.seeds import SEED_DIR, seed_load_file
 from reports.workflow import publish_imported
@@ -35,6 +36,10 @@ def browser():
         )
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django takes this thread for an async context and keeps
+        # the ORM's connections apart from the test's; close them before the loop goes, or
+        # one stays open and PostgreSQL cannot drop the test database at the end.
+        connections.close_all()
 
 
 @pytest.fixture
