@@ -8,8 +8,8 @@ from rest_framework import serializers
 from budget.admin import ExecutionInline
 from budget.forms import BudgetLineAdminForm
 from budget.models import BudgetLine, Execution
-from org.admin_api import AdminFormViewSet, staff_schema
-from reports.api import IdFilter
+from config.api_tools import IdFilter, staff_schema
+from org.admin_api import AdminFormViewSet
 
 AMOUNT_HELP = "천원, 0 이상의 정수"
 

@@ -16,7 +16,6 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -26,7 +25,6 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, pagination, renderers, serializers, status, throttling
-from rest_framework.response import Response
 
 from org.tabular import escape_rows
 
@@ -156,13 +154,6 @@ SUMMARIES = {
     status.HTTP_400_BAD_REQUEST: _("요청에 잘못된 곳이 있어 아무것도 하지 않았습니다."),
     status.HTTP_409_CONFLICT: _("그사이 다른 사람이 고쳐 저장해서 아무것도 저장하지 않았습니다."),
 }
-
-
-def problem(status_code: int, detail: str, errors: list[dict] | None = None) -> Response:
-    return Response(
-        {"detail": detail, "errors": errors or [{"field": None, "message": detail}]},
-        status=status_code,
-    )
 
 
 def exception_handler(exc, context):
@@ -317,10 +308,3 @@ GAEJOSIK_NODE = {
         "header_cols": {"type": "integer", "description": "머리글 칸 수 (table)"},
     },
 }
-
-
-GAEJOSIK_NODES_SCHEMA = {"type": "array", "items": {"$ref": "#/components/schemas/GaejosikNode"}}
-
-
-def error_items(messages: Iterable[str], field: str | None = None) -> list[dict]:
-    return [{"field": field, "message": str(message)} for message in messages]

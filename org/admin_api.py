@@ -26,7 +26,6 @@ from django.forms import BaseForm, BaseFormSet, CheckboxInput, all_valid
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.response import Response
 
@@ -102,7 +101,7 @@ class AdminPermission(permissions.BasePermission):
     """The ModelAdmin's own answers: staff accounts only (council members read the public
     API), then has_view/add/change/delete_permission for the request and the object."""
 
-    message = _("직원 계정만 쓸 수 있습니다.")
+    message = _lazy("직원 계정만 쓸 수 있습니다.")
 
     def has_permission(self, request, view) -> bool:
         user = request.user
@@ -138,33 +137,6 @@ class AdminPermission(permissions.BasePermission):
 
 
 # The view set ---------------------------------------------------------------------------
-
-
-def staff_schema(noun: str, description: str):
-    """The docs of a staff endpoint: Korean summaries of its six operations (and the titles of
-    its browsable pages)."""
-    documented = extend_schema_view(
-        list=extend_schema(summary=f"{noun} 목록(직원)", description=description),
-        retrieve=extend_schema(summary=f"{noun} 하나(직원)"),
-        create=extend_schema(
-            summary=f"{noun} 추가", description=f"관리 화면의 {noun} 추가와 같습니다."
-        ),
-        update=extend_schema(
-            summary=f"{noun} 고치기(전체)",
-            description="관리 화면에서 고치는 것과 같은 확인을 거칩니다. 읽어 온 revision을 함께 보냅니다.",
-        ),
-        partial_update=extend_schema(
-            summary=f"{noun} 고치기(일부)",
-            description="보낸 항목만 바꿉니다. 읽어 온 revision을 함께 보냅니다.",
-        ),
-        destroy=extend_schema(summary=f"{noun} 지우기"),
-    )
-
-    def decorate(viewset):
-        viewset.titles = {"List": f"{noun} 목록(직원)", "Instance": f"{noun} 하나(직원)"}
-        return documented(viewset)
-
-    return decorate
 
 
 class AdminFormViewSet(PortalViewMixin, viewsets.ModelViewSet):
@@ -396,4 +368,4 @@ def _formset_errors(formset, key: str, where: dict[int, int]) -> list[dict]:
     return errors
 
 
-__all__ = ["AdminFormViewSet", "AdminPermission", "FormErrors", "page_data", "staff_schema"]
+__all__ = ["AdminFormViewSet", "AdminPermission", "FormErrors", "page_data", "put_value"]

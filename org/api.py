@@ -8,10 +8,10 @@ from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
 from config.api import CSVRenderer, PortalViewMixin
+from config.api_tools import IdFilter, read_schema, staff_schema
 from org.admin import StaffingCellInline
-from org.admin_api import AdminFormViewSet, staff_schema
+from org.admin_api import AdminFormViewSet
 from org.models import Bureau, Department, Grade, JobSeries, StaffingCell, StaffingSnapshot
-from reports.api import IdFilter, read_schema
 
 
 class BureauSerializer(serializers.ModelSerializer):

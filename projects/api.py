@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from budget.api import amount_field
-from config.api import GAEJOSIK_NODES_SCHEMA
-from org.admin_api import AdminFormViewSet, staff_schema
+from config.api_tools import GaejosikNodesField, IdFilter, staff_schema
+from org.admin_api import AdminFormViewSet
 from projects import gaejosik
 from projects.admin import BlockInline
 from projects.forms import CardAdminForm
 from projects.models import Block, Card
-from reports.api import IdFilter
 
 
 class StaffBlockSerializer(serializers.ModelSerializer):
     content = serializers.SerializerMethodField(help_text="개조식 글(관리 화면에 적는 그대로)")
-    nodes = serializers.SerializerMethodField(help_text="개조식 구조")
+    nodes = GaejosikNodesField(source="content", read_only=True, help_text="개조식 구조")
 
     class Meta:
         model = Block
@@ -27,10 +25,6 @@ class StaffBlockSerializer(serializers.ModelSerializer):
 
     def get_content(self, block: Block) -> str:
         return gaejosik.to_text(block.content)
-
-    @extend_schema_field(GAEJOSIK_NODES_SCHEMA)
-    def get_nodes(self, block: Block) -> list:
-        return block.content
 
 
 class StaffCardSerializer(serializers.ModelSerializer):

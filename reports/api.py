@@ -10,15 +10,15 @@ so the API, the page, the PDF and the HWPX can never disagree. The rows of /staf
 
 from __future__ import annotations
 
-from django import forms
 from django.db.models import F, OuterRef, Subquery
 from django.urls import reverse
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from config.api import GAEJOSIK_NODES_SCHEMA, CSVRenderer, PortalViewMixin, is_whole
+from config.api import CSVRenderer, PortalViewMixin
+from config.api_tools import GaejosikNodesField, IdFilter, read_schema
 from projects import gaejosik
 from reports.access_log import log_access
 from reports.models import (
@@ -32,34 +32,6 @@ from reports.models import (
     Session,
 )
 from reports.views import reading_for, visible_sessions
-
-MAX_ID = 2**31 - 1
-
-
-class IdFilter(filters.Filter):
-    """A whole-number filter (ids, session numbers, years): anything else is a 400."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-def read_schema(summary: str, description: str, item: str, item_description: str = ""):
-    """The docs of a read-only endpoint: its list and its one-item operations, in Korean (also
-    the titles of its browsable pages)."""
-    documented = extend_schema_view(
-        list=extend_schema(summary=summary, description=description),
-        retrieve=extend_schema(summary=item, description=item_description),
-    )
-
-    def decorate(viewset):
-        viewset.titles = {"List": summary, "Instance": item}
-        return documented(viewset)
-
-    return decorate
 
 
 def _absolute(request, name: str, *args) -> str:
@@ -204,10 +176,7 @@ class CardBudgetSerializer(serializers.Serializer):
 
 class DocumentBlockSerializer(serializers.Serializer):
     heading = serializers.CharField(help_text="□ 뒤의 제목")
-    nodes = serializers.JSONField(help_text="개조식 내용")
-
-
-extend_schema_field(GAEJOSIK_NODES_SCHEMA)(DocumentBlockSerializer._declared_fields["nodes"])
+    nodes = GaejosikNodesField(help_text="개조식 내용")
 
 
 class DocumentCardSerializer(serializers.Serializer):
@@ -245,13 +214,10 @@ class DocumentSerializer(serializers.Serializer):
     bureau = serializers.CharField()
     teams = TeamSerializer(many=True)
     staffing = StaffingTableSerializer()
-    facilities = serializers.JSONField(help_text="주요시설 및 장비(개조식)")
+    facilities = GaejosikNodesField(help_text="주요시설 및 장비(개조식)")
     budget = BudgetTableSerializer()
     sections = DocumentSectionSerializer(many=True)
     contents = ContentsEntrySerializer(many=True)
-
-
-extend_schema_field(GAEJOSIK_NODES_SCHEMA)(DocumentSerializer._declared_fields["facilities"])
 
 
 # Reports and versions -----------------------------------------------------------------------
@@ -487,11 +453,13 @@ class PublishedFilter(filters.FilterSet):
     department = IdFilter(field_name="version__report__department_id", label="부서 id")
     bureau = IdFilter(field_name="version__report__department__bureau_id", label="국·단 id")
     version = IdFilter(
-        method="filter_version", label="공개판 id(주지 않으면 보고서마다 최근 공개판)"
+        field_name="version_id", label="공개판 id(주지 않으면 보고서마다 최근 공개판)"
     )
 
-    def filter_version(self, queryset, name, value):
-        return queryset  # applied in PublishedRowViewSet.get_queryset (it replaces current())
+    def filter_queryset(self, queryset):
+        """Without ?version=, each report's latest edition: a correction replaces its rows."""
+        queryset = super().filter_queryset(queryset)
+        return queryset if self.form.cleaned_data.get("version") else queryset.current()
 
 
 class PublishedRowSerializer(serializers.ModelSerializer):
@@ -582,7 +550,8 @@ class PublishedCardFilter(PublishedFilter):
 
 
 class PublishedRowViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Rows of published editions: the latest edition of each report, or of `?version=`."""
+    """Rows of published editions: the latest edition of each report, or of `?version=`
+    (PublishedFilter), for lists and single rows alike."""
 
     model = None
     filterset_class = PublishedFilter
@@ -593,11 +562,6 @@ class PublishedRowViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
         rows = self.model.objects.select_related(
             "version__report__session", "version__report__department"
         ).defer("version__document", "version__pdf")
-        version = self.request.query_params.get("version")
-        if self.action == "list" and not version:
-            rows = rows.current()
-        elif self.action == "list" and is_whole(version) and int(version) <= MAX_ID:
-            rows = rows.filter(version_id=int(version))
         return rows.order_by(
             "-version__report__session__number",
             F("version__report__department__bureau__order").asc(nulls_first=True),

@@ -12,17 +12,17 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from config.api import GAEJOSIK_NODES_SCHEMA, Conflict, ProblemSerializer, Rejected
-from org.admin_api import AdminFormViewSet, page_data, put_value, staff_schema
+from config.api import Conflict, ProblemSerializer, Rejected
+from config.api_tools import GaejosikNodesField, IdFilter, staff_schema
+from org.admin_api import AdminFormViewSet, AdminPermission, page_data, put_value
 from projects import gaejosik
 from reports import workflow
 from reports.access_log import log_access
-from reports.api import IdFilter
 from reports.conflicts import EditConflict
 from reports.forms import ReportEditor
 from reports.models import AccessLog, DepartmentReport, ReportSection
@@ -32,7 +32,9 @@ class ReportStaffSerializer(serializers.ModelSerializer):
     session = serializers.IntegerField(source="session.number", read_only=True)
     department_name = serializers.CharField(source="department.name", read_only=True)
     facilities = serializers.SerializerMethodField(help_text="주요시설 및 장비(개조식 글)")
-    facilities_nodes = serializers.SerializerMethodField(help_text="주요시설 및 장비(구조)")
+    facilities_nodes = GaejosikNodesField(
+        source="facilities", read_only=True, help_text="주요시설 및 장비(구조)"
+    )
     transitions = serializers.SerializerMethodField(
         help_text="이 계정이 지금 할 수 있는 처리(submit, approve, return, publish …)"
     )
@@ -56,10 +58,6 @@ class ReportStaffSerializer(serializers.ModelSerializer):
 
     def get_facilities(self, report: DepartmentReport) -> str:
         return gaejosik.to_text(report.facilities)
-
-    @extend_schema_field(GAEJOSIK_NODES_SCHEMA)
-    def get_facilities_nodes(self, report: DepartmentReport) -> list:
-        return report.facilities
 
     def get_transitions(self, report: DepartmentReport) -> list[str]:
         return [t.action for t in workflow.available(self.context["request"].user, report)]
@@ -181,7 +179,7 @@ class ReportStaffViewSet(AdminFormViewSet):
     )
     @action(detail=True, methods=["post"])
     def transition(self, request, pk=None):
-        report = self.get_queryset().get(pk=self.get_object().pk)
+        report = self.get_object()
         checked = TransitionSerializer(data=request.data)
         checked.is_valid(raise_exception=True)
         try:
@@ -203,7 +201,7 @@ class ReportStaffViewSet(AdminFormViewSet):
         return super().get_permissions()
 
 
-class TransitionPermission(AdminFormViewSet.permission_classes[0]):
+class TransitionPermission(AdminPermission):
     def has_permission(self, request, view) -> bool:
         if request.user.is_authenticated and request.user.is_active and request.user.is_staff:
             return view.model_admin.has_view_or_change_permission(request)
