@@ -1,6 +1,7 @@
 # 업무보고 포털 — development entry points. See README.md, "개발 환경 / Development".
 #
-#   make run      venv + migrate + seeds + demo users, then the dev server on 127.0.0.1:8000
+#   make run      venv + migrate + seeds + demo users, then a PDF worker and the dev server on 127.0.0.1:8000
+#   make worker   more PDF workers (one process per core) for the same database and PDF_BUILD_ROOT
 #   make test     system packages + venv, then the whole suite on a throwaway PostgreSQL 15, then SQLite
 #   make bench    venv, then manage.py bench
 #   make lint     ruff check + ruff format --check
@@ -19,11 +20,12 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Extra arguments for pytest / manage.py bench, e.g. make test PYTEST_ARGS='-k budget -x'
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+WORKER_ARGS ?=
 
-.PHONY: help venv install sysdeps run test test-postgres test-sqlite bench lint
+.PHONY: help venv install sysdeps run worker test test-postgres test-sqlite bench lint
 
 help:
-	@echo "make run | test | test-postgres | test-sqlite | bench | lint | venv | sysdeps"
+	@echo "make run | worker | test | test-postgres | test-sqlite | bench | lint | venv | sysdeps"
 
 # --- Python environment ---------------------------------------------------------------------
 # The stamp lives inside .venv: deleting .venv or editing pyproject.toml re-installs.
@@ -66,7 +68,15 @@ run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seeds
 	$(PY) manage.py ensure_demo_users
+	@echo "== PDF 작업자를 서버 옆에서 시작합니다 (회기 책자 PDF는 작업자가 만듭니다; 멈추면 함께 멈춤)"
+	@$(PY) manage.py pdf_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# PDF workers only (no server): on this machine for more cores, or on another machine that
+# shares the database and PDF_BUILD_ROOT. E.g. make worker WORKER_ARGS='--processes 4'
+worker: $(STAMP)
+	$(PY) manage.py pdf_worker $(WORKER_ARGS)
 
 # --- Tests ----------------------------------------------------------------------------------
 # Both databases always run; the target fails if either run fails (or collects no tests).
@@ -89,7 +99,7 @@ test-sqlite: $(STAMP)
 	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS)
 
 # --- Benchmarks and lint --------------------------------------------------------------------
-bench: $(STAMP)
+bench: sysdeps $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)
 
 lint: $(STAMP)

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
     "org",
     "budget",
     "projects",
@@ -114,6 +116,10 @@ DATABASES = {
         conn_max_age=int(env_str("DB_CONN_MAX_AGE", "0")),
     )
 }
+if TESTING and DATABASES["default"]["ENGINE"].endswith("sqlite3") and env_str("SQLITE_TEST_DB", ""):
+    # A file instead of pytest's in-memory database, so that PDF worker processes started by
+    # the tests (tests/test_pdf_workers.py) see the same data; tests/run_suite.sh sets it.
+    DATABASES["default"]["TEST"] = {"NAME": env_str("SQLITE_TEST_DB", "")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -136,6 +142,24 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / ".staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+# Session booklets and their cached department parts (reports/booklet.py). Every web server
+# and PDF worker must see the same folder: on several machines, a shared mount.
+PDF_BUILD_ROOT = Path(env_str("PDF_BUILD_ROOT", str(MEDIA_ROOT / "pdf-builds")))
+
+# Background work (session booklet PDFs) runs through Django's tasks API (the django-tasks
+# backport of django.tasks) on the database-backed worker of django-tasks-db:
+# `manage.py pdf_worker` (reports/workers.py). Tests may run tasks in the request instead.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# A worker signs of life this often; one silent for PDF_WORKER_STALE_SECONDS is taken for dead
+# and its task is run again elsewhere (at most PDF_TASK_ATTEMPTS times in all).
+PDF_WORKER_HEARTBEAT_SECONDS = float(env_str("PDF_WORKER_HEARTBEAT_SECONDS", "5"))
+PDF_WORKER_STALE_SECONDS = float(env_str("PDF_WORKER_STALE_SECONDS", "30"))
+PDF_TASK_ATTEMPTS = int(env_str("PDF_TASK_ATTEMPTS", "3"))
 MEDIA_URL = "/media/"
 
 LOGIN_URL = "login"

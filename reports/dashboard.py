@@ -292,6 +292,7 @@ def _session_dashboard(request, number: int):
         "approved_count": approved,
         "can_publish": approved > 0 and request.user.has_perm("reports.publish_report"),
         "other_sessions": Session.objects.exclude(pk=session.pk).values("number", "name")[:8],
+        "latest_build": session.booklet_builds.first(),
         "opts": Session._meta,
         "report_opts": DepartmentReport._meta,
     }

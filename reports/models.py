@@ -519,3 +519,92 @@ class PublishedCard(PublishedRow):
         constraints = [
             models.UniqueConstraint(fields=["version", "position"], name="published_card_position")
         ]
+
+
+class BookletBuild(models.Model):
+    """One background build of a session booklet PDF (reports/booklet.py, reports/tasks.py).
+
+    `composition` says which document each department contributes — a published version
+    (`version` id) or the live draft (`version` null) — so a worker on any machine builds the
+    same booklet the reader asked for. `key` is the content hash of the booklet it produced
+    (or, while it runs, of the one requested): a reader whose booklet has the same key gets
+    this file.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("대기 중")
+        RUNNING = "running", _("부서별 조판 중")
+        ASSEMBLING = "assembling", _("책자로 묶는 중")
+        SUCCEEDED = "succeeded", _("완료")
+        FAILED = "failed", _("실패")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING, Status.ASSEMBLING)
+
+    session = models.ForeignKey(
+        Session, on_delete=models.CASCADE, related_name="booklet_builds", verbose_name=_("회기")
+    )
+    key = models.CharField(_("내용 해시"), max_length=64, db_index=True)
+    composition = models.JSONField(_("구성"))
+    public = models.BooleanField(
+        _("공개본"),
+        default=False,
+        help_text=_("모든 부서가 공개된 판이면 누구나 받을 수 있습니다."),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("요청자"),
+    )
+    status = models.CharField(
+        _("상태"), max_length=12, choices=Status.choices, default=Status.QUEUED
+    )
+    part_keys = models.JSONField(_("부서별 조각 해시"), default=list)
+    departments_total = models.PositiveIntegerField(_("부서 수"), default=0)
+    departments_done = models.PositiveIntegerField(_("조판된 부서 수"), default=0)
+    error = models.TextField(_("실패 사유"), blank=True)
+    pages = models.PositiveIntegerField(_("쪽수"), null=True, blank=True)
+    size = models.PositiveBigIntegerField(_("파일 크기"), null=True, blank=True)
+    created_at = models.DateTimeField(_("요청 시각"), auto_now_add=True)
+    started_at = models.DateTimeField(_("시작 시각"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("끝난 시각"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("책자 PDF 만들기")
+        verbose_name_plural = _("책자 PDF 만들기")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.session} #{self.pk} {self.get_status_display()}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.SUCCEEDED:
+            return 100
+        if not self.departments_total:
+            return 0
+        return round(90 * self.departments_done / self.departments_total)
+
+
+class PdfWorker(models.Model):
+    """A running PDF worker process, seen by its heartbeat; a task whose worker has gone silent
+    is handed to another one (reports/workers.py)."""
+
+    worker_id = models.CharField(_("작업자"), max_length=64, primary_key=True)
+    hostname = models.CharField(_("컴퓨터"), max_length=255)
+    pid = models.PositiveIntegerField(_("프로세스"))
+    started_at = models.DateTimeField(_("시작 시각"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("마지막 신호"), db_index=True)
+
+    class Meta:
+        verbose_name = _("PDF 작업자")
+        verbose_name_plural = _("PDF 작업자")
+
+    def __str__(self):
+        return f"{self.worker_id} ({self.hostname}:{self.pid})"

@@ -9,6 +9,7 @@ cover and contents, each bureau's cover and each department's pages together the
 
 from __future__ import annotations
 
+import functools
 import mimetypes
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
@@ -52,11 +53,31 @@ BOOKLET_PAGE_CSS = """
 """
 
 
+PRINT_STYLESHEETS = ("css/fonts-print.css", "css/report.css", "css/print.css")
+
+
+@functools.cache
+def _fonts() -> FontConfiguration:
+    """One font configuration per process: the print fonts are loaded once, not per PDF."""
+    return FontConfiguration()
+
+
+@functools.cache
+def print_stylesheets() -> tuple[CSS, ...]:
+    """The print CSS, parsed once per process (every print template is styled by it)."""
+    fetcher = StaticOnlyFetcher()
+    base = settings.PDF_BASE_URL.rstrip("/") + settings.STATIC_URL
+    return tuple(
+        CSS(url=base + name, url_fetcher=fetcher, font_config=_fonts())
+        for name in PRINT_STYLESHEETS
+    )
+
+
 @dataclass
 class Renderer:
-    """Shares one font configuration and fetcher across the parts of one PDF."""
+    """Shares the font configuration, the print CSS and the fetcher across the parts of one PDF."""
 
-    fonts: FontConfiguration = field(default_factory=FontConfiguration)
+    fonts: FontConfiguration = field(default_factory=_fonts)
     fetcher: StaticOnlyFetcher = field(default_factory=StaticOnlyFetcher)
     first: Document | None = None  # the PDF is written through this one (Document.copy)
 
@@ -65,7 +86,7 @@ class Renderer:
         # The printed booklet is the official Korean document, whatever the reader's language.
         with translation.override("ko"):
             html = render_to_string(template, {"print": True, **context})
-        stylesheets = []
+        stylesheets = list(print_stylesheets())
         if booklet_page is not None:
             stylesheets.append(CSS(string=BOOKLET_PAGE_CSS.format(before=booklet_page - 1)))
         document = HTML(

@@ -24,6 +24,22 @@ urlpatterns = [
     path("sessions/<id:number>/", views.session_detail, name="session"),
     path("sessions/<id:number>/booklet.pdf", views.session_pdf, name="session_pdf"),
     path("sessions/<id:number>/booklet.hwpx", views.session_hwpx, name="session_hwpx"),
+    path("sessions/<id:number>/booklet/<str:token>/", views.booklet_build, name="booklet_build"),
+    path(
+        "sessions/<id:number>/booklet/<str:token>/status.json",
+        views.booklet_status,
+        name="booklet_status",
+    ),
+    path(
+        "sessions/<id:number>/booklet/<str:token>/booklet.pdf",
+        views.booklet_download,
+        name="booklet_download",
+    ),
+    path(
+        "sessions/<id:number>/booklet/<str:token>/retry/",
+        views.booklet_retry,
+        name="booklet_retry",
+    ),
     path(
         "sessions/<id:number>/departments/<id:department_id>/",
         views.department_report,

@@ -7,20 +7,22 @@ may also preview the live draft; every such view or download is recorded (Access
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import quote
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
-from reports import hwpx, pdf
+from reports import builds, hwpx, pdf, tasks
 from reports.access_log import log_access
 from reports.assembly import assemble_report, assemble_session_outline
 from reports.document import ReportDocument
-from reports.models import AccessLog, DepartmentReport, ReportVersion, Session
+from reports.models import AccessLog, BookletBuild, DepartmentReport, ReportVersion, Session
 from reports.versions import changes_between, document_from_dict
 
 
@@ -82,10 +84,6 @@ def _get_session(request, number: int) -> tuple[Session, QuerySet]:
         Session.objects.filter(reports__in=visible).distinct(), number=number
     )
     return session, visible
-
-
-def _pdf_response(content: bytes, filename: str) -> HttpResponse:
-    return _download(content, filename, "application/pdf")
 
 
 def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -188,8 +186,8 @@ def _reading_download(request, reading: Reading, number: int, content, extension
     return _download(content, name, content_type)
 
 
-def _booklet(request, number: int):
-    """The session's outline and its reports' documents, as this reader may read them."""
+def _readings(request, number: int):
+    """The session, its outline and the readings of its reports, as this reader may read them."""
     session, visible = _get_session(request, number)
     outline = assemble_session_outline(session, visible, _live_ids(request, session))
     readings = [
@@ -199,13 +197,79 @@ def _booklet(request, number: int):
     for reading in readings:
         if reading.is_preview:
             log_access(request, reading.report, AccessLog.Action.DOWNLOAD)
+    return session, outline, readings
+
+
+def _booklet(request, number: int):
+    """The session's outline and its reports' documents, as this reader may read them."""
+    _session, outline, readings = _readings(request, number)
     return outline, [reading.document for reading in readings]
 
 
 @require_safe
 def session_pdf(request, number: int):
-    outline, documents = _booklet(request, number)
-    return _pdf_response(pdf.session_pdf(outline, documents), f"제{number}회_주요업무보고.pdf")
+    """The booklet PDF if it is built for what this reader reads; otherwise its build page.
+
+    Booklets are never laid out in a web request: a build is queued for the PDF workers (or
+    one already building the same content is reused) and the reader follows its progress.
+    """
+    session, outline, readings = _readings(request, number)
+    build = builds.find_or_request(session, outline, readings, request.user)
+    if build.status == BookletBuild.Status.SUCCEEDED:
+        return _booklet_file(build)
+    return redirect("reports:booklet_build", number=number, token=builds.token(build, request.user))
+
+
+def _with_build(view):
+    """Resolve the build page's token for this reader, or answer 404 saying what to do."""
+
+    @functools.wraps(view)
+    def wrapper(request, number: int, token: str):
+        build = builds.from_token(token, request.user)
+        if build is None or build.session.number != number:
+            reason = _(
+                "책자 PDF 작업을 찾을 수 없습니다. 회기 화면에서 책자 내려받기를 다시 눌러 주세요."
+            )
+            return render(request, "404.html", {"reason": reason}, status=404)
+        return view(request, build, token)
+
+    return wrapper
+
+
+def _booklet_file(build: BookletBuild) -> FileResponse:
+    path = tasks.file_of(build)
+    if build.status != BookletBuild.Status.SUCCEEDED or not path.exists():
+        raise Http404(_("이 책자 PDF는 아직 완성되지 않았습니다."))
+    name = f"제{build.session.number}회_주요업무보고.pdf"
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=name)  # noqa: SIM115
+
+
+@require_safe
+@_with_build
+def booklet_build(request, build: BookletBuild, token: str):
+    context = {"build": build, "token": token, "status": builds.status_of(build, token)}
+    return render(request, "reports/booklet_build.html", context)
+
+
+@require_safe
+@_with_build
+def booklet_status(request, build: BookletBuild, token: str):
+    response = JsonResponse(builds.status_of(build, token))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+@_with_build
+def booklet_download(request, build: BookletBuild, token: str):
+    return _booklet_file(build)
+
+
+@require_POST
+@_with_build
+def booklet_retry(request, build: BookletBuild, token: str):
+    builds.retry(build)
+    return redirect("reports:booklet_build", number=build.session.number, token=token)
 
 
 # HWPX (한글) downloads carry the same document as the PDF beside them: a published version's

@@ -18,6 +18,18 @@ def empty_cache():
     cache.clear()
 
 
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(autouse=True)
+def pdf_builds(settings, tmp_path):
+    """Booklet parts and builds go to a folder of the test's own; background tasks run when
+    enqueued (after the transaction commits), unless a test starts real PDF workers."""
+    settings.PDF_BUILD_ROOT = tmp_path / "pdf-builds"
+    settings.TASKS = IMMEDIATE_TASKS
+    return settings.PDF_BUILD_ROOT
+
+
 @pytest.fixture
 def report_2020(db):
     """제227회 제2차 정례회, 비전협력과 (미래비전추진단) — the 2020 seed."""
@@ -54,8 +66,12 @@ def make_report(db):
     """A synthetic department report shaped like the seeds, with `cards` project cards."""
     from tests.factories import build_report
 
-    def make(*, cards: int = 1, number: int = 900, department: str = "시험과"):
-        return build_report(cards=cards, session_number=number, department_name=department)
+    def make(
+        *, cards: int = 1, number: int = 900, department: str = "시험과", bureau: str = "시험국"
+    ):
+        return build_report(
+            cards=cards, session_number=number, department_name=department, bureau_name=bureau
+        )
 
     return make
 

@@ -72,7 +72,12 @@ run_sqlite() {
         say "ignoring DATABASE_URL from the environment for this run"
     fi
     unset DATABASE_URL
-    say "database: SQLite (settings default; pytest-django uses an in-memory test database)"
+    # A test database in a file, not in memory, so that the PDF worker processes the tests
+    # start can open it too (config/settings.py reads SQLITE_TEST_DB only under pytest).
+    SQLITE_TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/upmu-sqlite.XXXXXX")
+    trap 'rm -rf "$IMPORT_PREVIEW_DIR" "$SQLITE_TEST_DIR"' EXIT
+    export SQLITE_TEST_DB=$SQLITE_TEST_DIR/test-db.sqlite3
+    say "database: SQLite (settings default; pytest-django's test database in $SQLITE_TEST_DB)"
     describe_db sqlite
     run_pytest "$@"
 }

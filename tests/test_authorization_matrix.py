@@ -267,10 +267,20 @@ def quiet_request_log(caplog):
 @pytest.fixture
 def stub_pdf(monkeypatch):
     """Rendering is tested in test_pdf.py; here only who gets which content matters."""
-    from reports import pdf
+    from reports import booklet, pdf
+
+    def render_part(document):
+        key = booklet.part_key(document)
+        booklet.write_atomic(booklet.part_path(key), _pdf_stub([document]))
+        return key
+
+    def assemble(outline, parts, destination):
+        booklet.write_atomic(destination, _pdf_stub([part.document for part in parts]))
+        return booklet.Assembled(destination, len(parts), {})
 
     monkeypatch.setattr(pdf, "department_pdf", lambda document: _pdf_stub([document]))
-    monkeypatch.setattr(pdf, "session_pdf", lambda outline, documents: _pdf_stub(documents))
+    monkeypatch.setattr(booklet, "render_part", render_part)
+    monkeypatch.setattr(booklet, "assemble", assemble)
 
 
 @dataclass
@@ -1044,7 +1054,7 @@ def _titles(report: DepartmentReport) -> set[str]:
     return set(Card.objects.filter(section__report=report).values_list("title", flat=True))
 
 
-def test_public_pages_for_every_role(world):
+def test_public_pages_for_every_role(world, django_capture_on_commit_callbacks):
     """Drafts are read by their department's staff and clerks (and by members when the report
     is shared with them); everyone else sees only published versions, never the live draft."""
     matrix = Matrix("public site")
@@ -1055,11 +1065,17 @@ def test_public_pages_for_every_role(world):
         shared = role == "member" and reports[key].shared_with_members
         return key in REACH[role] or shared
 
-    def check(kind, role, key, url, *, status, logs=0, contains=(), lacks=()):
-        """GET url: the status, texts the body must (not) contain, AccessLog rows written."""
+    def check(kind, role, key, url, *, status, logs=0, contains=(), lacks=(), built=False):
+        """GET url: the status, texts the body must (not) contain, AccessLog rows written.
+
+        `built`: a booklet, asked for once first so that its background build has run."""
+        if built:
+            with django_capture_on_commit_callbacks(execute=True):
+                world.clients[role].get(url)
         before = AccessLog.objects.count()
         response = world.clients[role].get(url)
-        body = response.content.decode(errors="replace") if response.status_code == 200 else ""
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        body = content.decode(errors="replace") if response.status_code == 200 else ""
         matrix.record(kind, role, key, str(response.status_code))
         if response.status_code != status:
             category = CROSS_READ if response.status_code == 200 else REFUSED_OWN
@@ -1120,6 +1136,7 @@ def test_public_pages_for_every_role(world):
             role,
             "-",
             reverse("reports:session_pdf", args=[227]),
+            built=True,
             status=200 if readable else 404,
             logs=len(readable) if log else 0,
             contains=[names[key] for key in sorted(readable)],
@@ -1162,6 +1179,7 @@ def test_public_pages_for_every_role(world):
             role,
             "-",
             reverse("reports:session_pdf", args=[227]),
+            built=True,
             status=200,
             logs=(int(sees_a) + log) if role != "anonymous" else 0,
             contains=[names["B"]] + ([SECRET] if sees_draft else []),

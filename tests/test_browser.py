@@ -93,3 +93,32 @@ def test_from_the_session_list_a_reader_reaches_the_department_report(
         page.get_by_role("heading", level=1).inner_text().replace("\n", " ")
         == "2020년 주요업무 보고"
     )
+
+
+def test_a_reader_watches_the_booklet_being_built_then_gets_the_file(
+    live_server, browser, seeded_2020, settings, tmp_path
+):
+    """The build page's progress bar moves without a reload; the download starts by itself."""
+    from django.core.management import call_command
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    page = browser.new_page(accept_downloads=True)
+    page.goto(live_server.url + "/sessions/227/")
+    page.get_by_role("link", name="전체 책자 PDF 내려받기").click()
+    page.wait_for_url("**/booklet/*/")
+    page.evaluate("window.stayedOnThePage = true")
+    assert page.locator("progress").get_attribute("value") == "0"
+    assert "PDF 작업자를 기다리고 있습니다" in page.get_by_role("status").inner_text()
+    page.screenshot(path=str(tmp_path / "booklet-waiting.png"), full_page=True)
+
+    with page.expect_download(timeout=60_000) as download:
+        call_command("pdf_worker", batch=True)  # a worker takes the queued build to its end
+
+    assert download.value.suggested_filename == "제227회_주요업무보고.pdf"
+    page.wait_for_function("document.querySelector('progress').value === 100")
+    assert page.evaluate("window.stayedOnThePage") is True  # updated in place, not reloaded
+    assert "1 / 1" in page.locator("#booklet-count").inner_text().replace("\n", " ")
+    assert page.get_by_role("link", name="책자 PDF 내려받기").is_visible()
+    page.screenshot(path=str(tmp_path / "booklet-ready.png"), full_page=True)
+    download.value.save_as(tmp_path / "booklet.pdf")
+    assert (tmp_path / "booklet.pdf").read_bytes().startswith(b"%PDF")

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from reports import pdf
+from reports import booklet, pdf
 from reports.assembly import assemble_report, assemble_session_outline
 from tests.textmatch import pdf_pages, squash
 
@@ -99,9 +99,12 @@ def test_the_pdf_is_a4_and_uses_the_fonts_shipped_with_the_project(client, publi
 
 
 @pytest.fixture
-def booklet_2020(report_2020, report_2018) -> list[str]:
+def booklet_2020(report_2020, report_2018, tmp_path) -> list[str]:
+    """The booklet as the PDF workers build it: cached department parts put together."""
     outline = assemble_session_outline(report_2020.session)
-    return pdf_pages(pdf.session_pdf(outline, [assemble_report(r) for r in outline.report_ids]))
+    documents = [assemble_report(r) for r in outline.report_ids]
+    result = booklet.build(outline, documents, tmp_path / "booklet.pdf")
+    return pdf_pages(result.content_path.read_bytes())
 
 
 def test_the_booklet_contents_give_the_page_of_the_departments_cover(booklet_2020):

@@ -4,7 +4,7 @@ in the report's own order (fixtures/seeds/*.expect.txt, read from the source doc
 import pytest
 from django.urls import reverse
 
-from reports import pdf
+from reports import booklet
 from reports.assembly import assemble_report, assemble_session_outline
 from reports.seeds import SEED_DIR
 from tests.textmatch import expected_lines, missing_in_order, page_text, pdf_pages
@@ -38,9 +38,10 @@ def test_the_department_pdf_shows_every_line_of_the_seed_in_order(request, clien
 
 
 @pytest.mark.slow
-def test_the_session_booklet_has_the_bureau_cover_then_the_department_report(report_2020):
+def test_the_session_booklet_has_the_bureau_cover_then_the_department_report(report_2020, tmp_path):
     outline = assemble_session_outline(report_2020.session)
-    content = pdf.session_pdf(outline, [assemble_report(report_2020)])
+    result = booklet.build(outline, [assemble_report(report_2020)], tmp_path / "booklet.pdf")
+    content = result.content_path.read_bytes()
 
     text = "\n".join(pdf_pages(content))
     expected = expected_lines(SEED_DIR / "2020_vision.session.expect.txt")

@@ -10,7 +10,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--departments", type=int, default=30)
         parser.add_argument("--cards", type=int, default=8)
-        parser.add_argument("--only", choices=["import", "api"], help="한 부분만 잽니다")
+        parser.add_argument("--only", choices=["import", "api", "booklet"], help="한 부분만 잽니다")
 
     def handle(self, *args, departments: int, cards: int, only: str | None, **options):
         old_name = connection.settings_dict["NAME"]

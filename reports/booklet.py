@@ -1,0 +1,425 @@
+"""Session booklets assembled from per-department parts.
+
+A department's pages (its cover, 보고 순서 and body, numbered from 1) depend only on its own
+document, so each is rendered once, on its own, and kept as a *part* under the hash of that
+document and of everything that shapes the print (templates, print CSS, fonts, WeasyPrint's
+version). A booklet is then cheap to put together from cached parts:
+
+- the session's cover and contents and each bureau's cover (the *frame*) are laid out once
+  per build, with the booklet page on which every department starts;
+- the parts' pages are copied in behind them with pikepdf, their bookmarks nested under
+  bureau → department → section;
+- every page gets its booklet number ("책자 17") from a cached overlay page;
+- the parts' font subsets are replaced by one subset per font holding the union of the glyphs
+  every part uses, so a font is embedded once, not once per part.
+
+Files are written under a temporary name and renamed into place, so a reader (or another
+worker) only ever sees whole files. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import io
+import json
+import logging
+import os
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pikepdf
+import weasyprint
+from django.conf import settings
+
+from reports import pdf
+from reports.assembly import SessionOutline
+from reports.document import ReportDocument
+from reports.versions import canonical_json
+
+logger = logging.getLogger(__name__)
+
+# Bump when the way parts are rendered changes in a way the hashed inputs below do not show.
+PART_FORMAT = 1
+NUMBERS_PER_CHUNK = 50
+
+
+# Keys -----------------------------------------------------------------------------------------
+
+
+def _print_inputs() -> Iterator[Path]:
+    base = Path(settings.BASE_DIR)
+    yield from sorted((base / "templates" / "reports" / "print").glob("*.html"))
+    yield from sorted((base / "templates" / "reports" / "partials").glob("*.html"))
+    for name in ("print.css", "report.css", "fonts-print.css"):
+        yield base / "static" / "css" / name
+
+
+@functools.cache
+def render_salt() -> str:
+    """What, besides a department's document, decides how its pages look."""
+    digest = hashlib.sha256(f"part {PART_FORMAT} weasyprint {weasyprint.__version__}".encode())
+    for path in _print_inputs():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for font in sorted((Path(settings.BASE_DIR) / "static" / "fonts").glob("*.ttf")):
+        digest.update(f"{font.name}:{font.stat().st_size}".encode())
+    return digest.hexdigest()
+
+
+def part_key(document: ReportDocument) -> str:
+    """The content hash a department's part is cached under."""
+    content = canonical_json(document.to_dict())
+    return hashlib.sha256(f"{render_salt()}\n{content}".encode()).hexdigest()
+
+
+def booklet_key(outline: SessionOutline, keys: Iterable[str]) -> str:
+    """The content hash of a whole booklet: its outline and its parts, in order."""
+    outline_json = json.dumps(dataclasses.asdict(outline), default=str, sort_keys=True)
+    joined = "\n".join([render_salt(), outline_json, *keys])
+    return hashlib.sha256(joined.encode()).hexdigest()
+
+
+# Files ----------------------------------------------------------------------------------------
+
+
+def root() -> Path:
+    return Path(settings.PDF_BUILD_ROOT)
+
+
+def part_path(key: str) -> Path:
+    return root() / "parts" / f"{key}.pdf"
+
+
+def booklet_path(name: str) -> Path:
+    return root() / "booklets" / f"{name}.pdf"
+
+
+def has_part(key: str) -> bool:
+    return part_path(key).exists()
+
+
+def write_atomic(path: Path, content: bytes) -> None:
+    """Write `content` to `path` so that `path` is either absent, the old file or the whole
+    new one — never a partial file, even if the process is killed mid-write."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+# Parts ----------------------------------------------------------------------------------------
+
+
+def render_part(document: ReportDocument) -> str:
+    """Render a department's pages into the part cache (unless already there); its key."""
+    key = part_key(document)
+    if not has_part(key):
+        renderer = pdf.Renderer()
+        pages = pdf.department_pages(renderer, document)
+        content = renderer.write(pages, title=f"{document.session.title} {document.department}")
+        write_atomic(part_path(key), content)
+    return key
+
+
+@dataclass
+class PartRef:
+    bureau: str
+    department_id: int
+    document: ReportDocument
+    key: str
+
+
+def parts_of(outline: SessionOutline, documents: list[ReportDocument]) -> list[PartRef]:
+    """The booklet's departments in order, each with its document and part key."""
+    by_anchor = {document.anchor: document for document in documents}
+    parts = []
+    for bureau in outline.bureaus:
+        for department in bureau.departments:
+            document = by_anchor.get(f"d{department.department_id}")
+            if department.report_id and document is not None:
+                parts.append(
+                    PartRef(bureau.name, department.department_id, document, part_key(document))
+                )
+    return parts
+
+
+# Booklet numbers ------------------------------------------------------------------------------
+
+NUMBERS_HTML = """<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">
+<link rel="stylesheet" href="{fonts}"><style>
+@page {{ size: A4; margin: 22mm 20mm 22mm 20mm; counter-increment: booklet;
+  @bottom-right {{ content: "책자 " counter(booklet); font-family: "Report Gothic";
+                   font-size: 8pt; color: #555; }} }}
+@page :first {{ counter-reset: booklet {before}; }}
+div {{ break-after: page; height: 1px; }}
+</style></head><body>{pages}</body></html>"""
+
+
+def numbers_chunk(chunk: int) -> Path:
+    """Overlay pages showing booklet numbers chunk×50+1 … chunk×50+50 (cached)."""
+    path = root() / "numbers" / f"{render_salt()[:16]}-{chunk}.pdf"
+    if not path.exists():
+        html = NUMBERS_HTML.format(
+            fonts=f"{settings.PDF_BASE_URL.rstrip('/')}{settings.STATIC_URL}css/fonts-print.css",
+            before=chunk * NUMBERS_PER_CHUNK,
+            pages="<div></div>" * NUMBERS_PER_CHUNK,
+        )
+        document = weasyprint.HTML(
+            string=html, base_url=settings.PDF_BASE_URL, url_fetcher=pdf.StaticOnlyFetcher()
+        )
+        write_atomic(path, document.write_pdf())
+    return path
+
+
+# Fonts ----------------------------------------------------------------------------------------
+
+FONT_PROBE_HTML = "".join(
+    f"<p style=\"font-family: '{family}'; font-weight: {weight}\">가A1</p>"
+    for family in ("Report Myeongjo", "Report Gothic")
+    for weight in (400, 700)
+)
+
+
+@functools.cache
+def _print_fonts() -> dict[str, object]:
+    """WeasyPrint's own font objects for the print fonts, by the PDF name it gives them.
+
+    Their HarfBuzz faces are the whole fonts, so they can be subset again to any glyph set,
+    with the same options (glyph ids kept) WeasyPrint used for every part.
+    """
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    if not (harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)):
+        return {}  # fontTools would subset the already-subset file: keep the parts' fonts
+    html = f'<html><head><link rel="stylesheet" href="/static/css/fonts-print.css"></head><body>{FONT_PROBE_HTML}</body></html>'
+    document = weasyprint.HTML(
+        string=html, base_url=settings.PDF_BASE_URL, url_fetcher=pdf.StaticOnlyFetcher()
+    ).render()
+    document.write_pdf()  # fills document.fonts
+    return {font.name.decode(): font for font in document.fonts.values()}
+
+
+def _fonts_in(resources, seen: set) -> Iterator[pikepdf.Dictionary]:
+    """Every Type0 font reachable from a resource dictionary (form XObjects included)."""
+    if resources is None or resources.objgen in seen and resources.objgen != (0, 0):
+        return
+    seen.add(resources.objgen)
+    for font in (resources.get("/Font") or {}).values():
+        if font.get("/Subtype") == "/Type0":
+            yield font
+    for xobject in (resources.get("/XObject") or {}).values():
+        if xobject.get("/Subtype") == "/Form":
+            yield from _fonts_in(xobject.get("/Resources"), seen)
+
+
+def _glyphs(widths: pikepdf.Array) -> set[int]:
+    """Glyph ids listed in a CIDFont's /W array (both of its forms)."""
+    glyphs, index = set(), 0
+    items = list(widths)
+    while index < len(items):
+        first = int(items[index])
+        if isinstance(items[index + 1], pikepdf.Array):
+            glyphs.update(range(first, first + len(items[index + 1])))
+            index += 2
+        else:
+            glyphs.update(range(first, int(items[index + 1]) + 1))
+            index += 3
+    return glyphs
+
+
+def share_fonts(out: pikepdf.Pdf) -> int:
+    """Give all parts one embedded subset per font; the number of fonts shared."""
+    fonts = _print_fonts()
+    groups: dict[str, list[pikepdf.Dictionary]] = {}
+    used: dict[str, set[int]] = {}
+    seen: set = set()
+    for page in out.pages:
+        for font in _fonts_in(page.obj.get("/Resources"), seen):
+            cid_font = font.DescendantFonts[0]
+            descriptor = cid_font.FontDescriptor
+            name = str(descriptor.FontName)
+            if name not in fonts or "/FontFile2" not in descriptor:
+                continue
+            groups.setdefault(name, []).append(descriptor)
+            used.setdefault(name, set()).update(_glyphs(cid_font.get("/W", pikepdf.Array())))
+    for name, descriptors in groups.items():
+        font = fonts[name]
+        font.subset({glyph: "" for glyph in sorted(used[name] | {0})}, False)
+        shared = out.make_stream(font.file_content, Length1=len(font.file_content))
+        for descriptor in descriptors:
+            descriptor.FontFile2 = shared
+    return len(groups)
+
+
+# Assembly -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Assembled:
+    content_path: Path
+    pages: int
+    start_of: dict[int, int]  # department id → booklet page of its cover
+
+
+def _cached_frame(outline: SessionOutline, part_pages: dict[int, int]) -> tuple[Path, list, int]:
+    """The frame for this outline and these part lengths, laid out once and kept: editing a
+    card that does not change its department's page count reuses it."""
+    lengths = json.dumps(sorted(part_pages.items()))
+    key = booklet_key(outline, [lengths])
+    path, layout = root() / "frames" / f"{key}.pdf", root() / "frames" / f"{key}.json"
+    try:
+        saved = json.loads(layout.read_text())
+        if path.exists():
+            return path, saved["covers"], saved["front_length"]
+    except (OSError, ValueError, KeyError):
+        pass
+    content, covers, front_length = _frame(outline, part_pages)
+    write_atomic(path, content)
+    write_atomic(layout, json.dumps({"covers": covers, "front_length": front_length}).encode())
+    return path, covers, front_length
+
+
+def _frame(outline: SessionOutline, part_pages: dict[int, int]) -> tuple[bytes, list, int]:
+    """The session's cover and contents, then each named bureau's cover, laid out as one
+    document: its PDF, each bureau's cover pages as [first index, count] ([-1, 0]: no cover)
+    and the length of the session's cover and contents.
+
+    The contents give each department's booklet page, which depends on the contents' own
+    length (and on the bureau covers' lengths, one page unless a bureau lists very many
+    departments): these are guessed — what the session's last booklet had, else three pages
+    and one — and laid out again with what the layout gave until the guess holds.
+    """
+    renderer = pdf.Renderer()
+    hint = root() / "frames" / f"session-{outline.session.number}.txt"
+    try:
+        front_length = int(hint.read_text())
+    except (OSError, ValueError):
+        front_length = 3
+    cover_lengths = [1 if bureau.name else 0 for bureau in outline.bureaus]
+    for _attempt in range(4):
+        starts = _department_starts(outline, part_pages, front_length, cover_lengths)
+        document = renderer.render(
+            "reports/print/booklet_frame.html", {"outline": outline, "start_of": starts}
+        )
+        anchors = pdf.anchor_pages(document)
+        firsts = [anchors.get(f"bureau-{i}", 0) - 1 for i in range(len(outline.bureaus))]
+        boundaries = sorted([f for f in firsts if f >= 0] + [len(document.pages)])
+        laid_out = boundaries[0]
+        lengths = [
+            boundaries[boundaries.index(first) + 1] - first if first >= 0 else 0 for first in firsts
+        ]
+        if (laid_out, lengths) == (front_length, cover_lengths):
+            frame = renderer.write(document.pages, title=outline.session.title)
+            write_atomic(hint, str(front_length).encode())
+            covers = [[first, length] for first, length in zip(firsts, lengths, strict=True)]
+            return frame, covers, front_length
+        front_length, cover_lengths = laid_out, lengths
+    raise RuntimeError("책자 차례의 쪽수가 조판 중에 달라졌습니다.")
+
+
+def _department_starts(outline, part_pages: dict[int, int], front_length: int, covers: list):
+    """Each department's first booklet page, after the session's cover and contents and its
+    bureau's cover."""
+    starts, page = {}, front_length + 1
+    for bureau, cover_length in zip(outline.bureaus, covers, strict=True):
+        page += cover_length
+        for department in bureau.departments:
+            if department.department_id in part_pages:
+                starts[department.department_id] = page
+                page += part_pages[department.department_id]
+    return starts
+
+
+def _copy_outline(items, source: pikepdf.Pdf, offset: int) -> list[pikepdf.OutlineItem]:
+    copied = []
+    for item in items:
+        destination = item.destination
+        page = source.pages.index(pikepdf.Page(destination[0])) if destination else 0
+        new = pikepdf.OutlineItem(item.title, offset + page)
+        new.children.extend(_copy_outline(item.children, source, offset))
+        copied.append(new)
+    return copied
+
+
+def assemble(outline: SessionOutline, parts: list[PartRef], destination: Path) -> Assembled:
+    """Put the booklet together from cached parts and write it to `destination`."""
+    sources = {part.key: pikepdf.open(part_path(part.key)) for part in parts}
+    try:
+        part_pages = {p.department_id: len(sources[p.key].pages) for p in parts}
+        frame_path, cover_starts, front_length = _cached_frame(outline, part_pages)
+        frame = pikepdf.open(frame_path)
+        sources["frame"] = frame
+        out = pikepdf.new()
+        out.add_pages_from(frame, range(front_length))
+        start_of: dict[int, int] = {}
+        outline_root: list[pikepdf.OutlineItem] = []
+        for parts_of_bureau, bureau, cover_start in _by_bureau(outline, parts, cover_starts):
+            parent = outline_root
+            first, length = cover_start
+            if length:
+                item = pikepdf.OutlineItem(bureau.name, len(out.pages))
+                out.add_pages_from(frame, range(first, first + length))
+                outline_root.append(item)
+                parent = item.children
+            for part in parts_of_bureau:
+                source = sources[part.key]
+                offset = len(out.pages)
+                start_of[part.department_id] = offset + 1
+                out.add_pages_from(source)
+                with source.open_outline() as part_outline:
+                    copied = _copy_outline(part_outline.root, source, offset)
+                parent.extend(copied)
+        _number_pages(out, sources)
+        share_fonts(out)
+        with out.open_outline() as booklet_outline:
+            booklet_outline.root.extend(outline_root)
+        out.Root.PageMode = pikepdf.Name.UseOutlines
+        out.Root.Lang = pikepdf.String("ko")
+        out.docinfo["/Title"] = pikepdf.String(f"{outline.session.title} 주요업무 보고")
+        out.docinfo["/Producer"] = pikepdf.String(f"WeasyPrint {weasyprint.__version__}, pikepdf")
+        buffer = io.BytesIO()
+        out.save(buffer, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+        write_atomic(destination, buffer.getvalue())
+        return Assembled(destination, len(out.pages), start_of)
+    finally:
+        for source in sources.values():
+            source.close()
+
+
+def _by_bureau(outline, parts, cover_starts):
+    by_department = {part.department_id: part for part in parts}
+    for bureau, cover_start in zip(outline.bureaus, cover_starts, strict=True):
+        members = [
+            by_department[d.department_id]
+            for d in bureau.departments
+            if d.department_id in by_department
+        ]
+        yield members, bureau, cover_start
+
+
+def _number_pages(out: pikepdf.Pdf, sources: dict) -> None:
+    """Stamp "책자 N" on every page from the cached overlay chunks."""
+    for index, page in enumerate(out.pages):
+        chunk, position = divmod(index, NUMBERS_PER_CHUNK)
+        key = f"numbers-{chunk}"
+        if key not in sources:
+            sources[key] = pikepdf.open(numbers_chunk(chunk))
+        page.add_overlay(sources[key].pages[position])
+
+
+def build(outline: SessionOutline, documents: list[ReportDocument], destination: Path) -> Assembled:
+    """The whole booklet in this process: missing parts one after another, then the assembly
+    (the workers do the same spread over processes; tests and `manage.py bench` use this)."""
+    parts = parts_of(outline, documents)
+    for part in parts:
+        render_part(part.document)
+    return assemble(outline, parts, destination)

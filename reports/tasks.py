@@ -1,0 +1,168 @@
+"""Background builds of session booklets (Django's tasks API; run by `manage.py pdf_worker`).
+
+A build fans out: `build_booklet` works out which department parts are not cached yet and
+enqueues one `render_department` per missing part, so every worker process (on every machine
+sharing the database and PDF_BUILD_ROOT) takes a department at a time; the task that finds all
+parts present hands over to `assemble_booklet`, which puts the booklet together. Each task can
+run again after a worker dies (reports/workers.py): parts and booklets are written whole under
+their final name, or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from reports import booklet
+from reports.assembly import SessionOutline, assemble_report, assemble_session_outline
+from reports.document import ReportDocument
+from reports.models import BookletBuild, DepartmentReport, ReportVersion
+from reports.versions import document_from_dict
+
+Status = BookletBuild.Status
+
+
+def composition(readings) -> dict:
+    """What a build needs to know to rebuild a reader's booklet: report and version ids."""
+    rows = [[r.report.pk, None if r.version is None else r.version.pk] for r in readings]
+    return {"reports": sorted(rows)}
+
+
+def load(build: BookletBuild) -> tuple[SessionOutline, list[ReportDocument]]:
+    """The outline and the documents of a build, as they are now."""
+    rows = build.composition["reports"]
+    report_ids = [report for report, _version in rows]
+    live = {report for report, version in rows if version is None}
+    outline = assemble_session_outline(
+        build.session, DepartmentReport.objects.filter(pk__in=report_ids), live
+    )
+    stored = dict(
+        ReportVersion.objects.filter(pk__in=[v for _r, v in rows if v]).values_list(
+            "pk", "document"
+        )
+    )
+    documents = [
+        assemble_report(report) if version is None else document_from_dict(stored[version])
+        for report, version in rows
+    ]
+    return outline, documents
+
+
+def _document(report_id: int, version_id: int | None) -> ReportDocument:
+    if version_id is None:
+        return assemble_report(report_id)
+    return document_from_dict(
+        ReportVersion.objects.values_list("document", flat=True).get(pk=version_id)
+    )
+
+
+@contextlib.contextmanager
+def _fails_build(build_id: int, what: str) -> Iterator[None]:
+    """A task's exception fails its build with a reason the clerk can read, then propagates
+    (so the task result records it too)."""
+    try:
+        yield
+    except Exception as exc:
+        BookletBuild.objects.filter(pk=build_id).exclude(status=Status.SUCCEEDED).update(
+            status=Status.FAILED,
+            error=f"{what}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+
+
+def _active(build_id: int) -> BookletBuild | None:
+    build = BookletBuild.objects.select_related("session").filter(pk=build_id).first()
+    return build if build is not None and build.is_active else None
+
+
+@task()
+def build_booklet(build_id: int) -> None:
+    """Plan a build: count the cached parts, enqueue a task per missing one."""
+    build = _active(build_id)
+    if build is None:
+        return
+    with _fails_build(build_id, "책자 구성을 읽지 못했습니다"):
+        outline, documents = load(build)
+        parts = booklet.parts_of(outline, documents)
+        if not parts:
+            raise ValueError("책자에 넣을 부서 보고서가 없습니다.")
+        rows = {report: version for report, version in build.composition["reports"]}
+        by_department = {
+            d.department_id: d.report_id for b in outline.bureaus for d in b.departments
+        }
+        missing = [(i, p) for i, p in enumerate(parts) if not booklet.has_part(p.key)]
+        BookletBuild.objects.filter(pk=build_id).update(
+            status=Status.RUNNING,
+            started_at=timezone.now(),
+            key=booklet.booklet_key(outline, [p.key for p in parts]),
+            part_keys=[p.key for p in parts],
+            departments_total=len(parts),
+            departments_done=len(parts) - len(missing),
+            error="",
+        )
+    for index, part in missing:
+        report_id = by_department[part.department_id]
+        render_department.enqueue(build_id, index, report_id, rows[report_id])
+    if not missing:
+        _hand_over(build_id)
+
+
+@task()
+def render_department(build_id: int, index: int, report_id: int, version_id: int | None) -> None:
+    """Render one department's part (if no build has meanwhile) and count it done."""
+    if _active(build_id) is None:
+        return
+    report = DepartmentReport.objects.select_related("department").get(pk=report_id)
+    with _fails_build(build_id, f"{report.department.name} 보고서를 조판하지 못했습니다"):
+        key = booklet.render_part(_document(report_id, version_id))
+    with transaction.atomic():
+        build = BookletBuild.objects.select_for_update().get(pk=build_id)
+        keys = list(build.part_keys)
+        if index < len(keys):
+            keys[index] = key  # the draft may have changed since the build was planned
+        done = sum(booklet.has_part(k) for k in keys)
+        BookletBuild.objects.filter(pk=build_id).update(part_keys=keys, departments_done=done)
+    if done == len(keys):
+        _hand_over(build_id)
+
+
+def _hand_over(build_id: int) -> None:
+    """Enqueue the assembly once, whichever part task (or the plan) gets here first."""
+    claimed = BookletBuild.objects.filter(pk=build_id, status__in=[Status.RUNNING]).update(
+        status=Status.ASSEMBLING
+    )
+    if claimed:
+        assemble_booklet.enqueue(build_id)
+
+
+@task()
+def assemble_booklet(build_id: int) -> None:
+    """Put the booklet together from the parts and publish it under the build's name."""
+    build = _active(build_id)
+    if build is None:
+        return
+    with _fails_build(build_id, "책자를 묶지 못했습니다"):
+        outline, documents = load(build)
+        parts = booklet.parts_of(outline, documents)
+        for part in parts:  # a draft edited since its part was rendered
+            booklet.render_part(part.document)
+        result = booklet.assemble(outline, parts, file_of(build))
+        BookletBuild.objects.filter(pk=build_id).update(
+            status=Status.SUCCEEDED,
+            key=booklet.booklet_key(outline, [p.key for p in parts]),
+            part_keys=[p.key for p in parts],
+            departments_done=len(parts),
+            pages=result.pages,
+            size=result.content_path.stat().st_size,
+            finished_at=timezone.now(),
+        )
+
+
+def file_of(build: BookletBuild):
+    """The finished booklet's path (only for a succeeded build)."""
+    return booklet.booklet_path(f"session-{build.session.number}-build-{build.pk}")

@@ -1,0 +1,129 @@
+"""PDF workers: django-tasks-db's database worker, plus a heartbeat and recovery of the tasks
+of workers that died.
+
+django-tasks-db marks a task RUNNING when a worker claims it and finishes it when the task
+returns or raises; a worker killed in between (out of memory, machine restarted, `kill -9`)
+would leave it RUNNING for ever and the clerk's progress bar stuck. So every worker records
+a heartbeat (PdfWorker.last_seen) from a side thread, and the same thread looks for RUNNING
+tasks whose worker has been silent for PDF_WORKER_STALE_SECONDS: those are made READY again
+(any worker then runs them; the booklet tasks are safe to repeat), or failed — with their
+booklet build — once they have been tried PDF_TASK_ATTEMPTS times.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+import socket
+import threading
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
+
+from reports.models import BookletBuild, PdfWorker
+
+logger = logging.getLogger(__name__)
+
+OUR_TASKS = "reports.tasks."
+
+
+def worker_id() -> str:
+    return f"{socket.gethostname()[:40]}-{os.getpid()}"
+
+
+def recover_lost_tasks(now: datetime.datetime | None = None) -> int:
+    """Hand the tasks of silent workers to others (or fail them); how many were found."""
+    now = now or timezone.now()
+    stale_before = now - datetime.timedelta(seconds=settings.PDF_WORKER_STALE_SECONDS)
+    alive = set(
+        PdfWorker.objects.filter(last_seen__gte=stale_before).values_list("worker_id", flat=True)
+    )
+    found = 0
+    with exclusive_transaction(DBTaskResult.objects.db):
+        running = DBTaskResult.objects.running().filter(
+            task_path__startswith=OUR_TASKS, started_at__lt=stale_before
+        )
+        for result in running.select_for_update(skip_locked=True):
+            if result.worker_ids and result.worker_ids[-1] in alive:
+                continue
+            found += 1
+            if len(result.worker_ids) >= settings.PDF_TASK_ATTEMPTS:
+                _give_up(result, now)
+            else:
+                logger.warning(
+                    "Task %s lost its worker %s: queued again", result.id, result.worker_ids
+                )
+                result.status = TaskResultStatus.READY
+                result.started_at = None
+                result.save(update_fields=["status", "started_at"])
+    PdfWorker.objects.filter(last_seen__lt=now - datetime.timedelta(days=1)).delete()
+    return found
+
+
+def _give_up(result: DBTaskResult, now: datetime.datetime) -> None:
+    message = f"PDF 작업자가 {len(result.worker_ids)}번 모두 작업 중에 멈췄습니다."
+    result.status = TaskResultStatus.FAILED
+    result.finished_at = now
+    result.exception_class_path = "reports.workers.WorkerLost"
+    result.traceback = message
+    result.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+    build_id = (result.args_kwargs.get("args") or [None])[0]
+    BookletBuild.objects.filter(pk=build_id, status__in=BookletBuild.ACTIVE).update(
+        status=BookletBuild.Status.FAILED, error=message, finished_at=now
+    )
+
+
+class Heartbeat(threading.Thread):
+    """Keeps this worker's PdfWorker row fresh and recovers other workers' lost tasks."""
+
+    def __init__(self, worker: str):
+        super().__init__(name="pdf-worker-heartbeat", daemon=True)
+        self.worker = worker
+        self.stopped = threading.Event()
+
+    def beat(self) -> None:
+        PdfWorker.objects.update_or_create(
+            worker_id=self.worker,
+            defaults={
+                "hostname": socket.gethostname(),
+                "pid": os.getpid(),
+                "last_seen": timezone.now(),
+            },
+        )
+
+    def run(self) -> None:
+        try:
+            while not self.stopped.wait(settings.PDF_WORKER_HEARTBEAT_SECONDS):
+                try:
+                    self.beat()
+                    recover_lost_tasks()
+                except Exception:  # a locked SQLite file, a dropped connection: next beat
+                    logger.exception("PDF worker heartbeat failed")
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join(timeout=10)
+
+
+class PdfTaskWorker(Worker):
+    """django-tasks-db's worker, with a heartbeat while it runs."""
+
+    def run(self) -> None:
+        heartbeat = Heartbeat(self.worker_id)
+        heartbeat.beat()  # before the first claim, so no one takes this worker for dead
+        recover_lost_tasks()
+        heartbeat.start()
+        try:
+            super().run()
+        finally:
+            heartbeat.stop()
+            with transaction.atomic():
+                PdfWorker.objects.filter(worker_id=self.worker_id).delete()

@@ -1,0 +1,131 @@
+"""Real PDF worker processes (`manage.py pdf_worker`) on the test database: a worker killed in
+the middle of a booklet build publishes nothing, and its task runs again to success."""
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
+from pypdf import PdfReader
+
+from reports import tasks
+from reports.models import BookletBuild, PdfWorker
+
+pytestmark = pytest.mark.slow
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def _database_url() -> str:
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        name = str(database["NAME"])
+        if "memory" in name:
+            pytest.skip("SQLite test database in memory: tests/run_suite.sh sets SQLITE_TEST_DB")
+        return f"sqlite:///{name}"
+    user, password = quote(database["USER"] or ""), quote(database["PASSWORD"] or "")
+    host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
+    return f"postgres://{user}:{password}@{host}:{port}/{database['NAME']}"
+
+
+@pytest.fixture
+def start_worker(settings, tmp_path):
+    settings.TASKS = DATABASE_TASKS
+    environment = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "PDF_BUILD_ROOT": str(settings.PDF_BUILD_ROOT),
+        "PDF_WORKER_HEARTBEAT_SECONDS": "0.2",
+        "PDF_WORKER_STALE_SECONDS": "2",
+        "SECRET_KEY": "pdf-worker-test",
+        "DEBUG": "0",
+    }
+    started = []
+
+    def start() -> subprocess.Popen:
+        log = open(tmp_path / f"worker-{len(started)}.log", "w+b")  # noqa: SIM115
+        worker = subprocess.Popen(
+            [sys.executable, "manage.py", "pdf_worker", "--processes", "1", "--interval", "0.1"],
+            cwd=Path(settings.BASE_DIR),
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        worker.log = log
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+            try:
+                worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+
+
+def _wait_for(condition, what: str, seconds: float = 120):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.02)
+    pytest.fail(f"gave up waiting for {what}")
+
+
+def test_a_worker_killed_mid_build_publishes_nothing_and_the_task_is_retried_to_success(
+    transactional_db, make_report, clerk_client, start_worker
+):
+    make_report(cards=2, department="가과", bureau="시험1국")
+    make_report(cards=2, department="나과", bureau="시험2국")
+    url = reverse("reports:session_pdf", args=[900])
+    build_page = clerk_client.get(url)["Location"]
+    build = BookletBuild.objects.get()
+
+    first = start_worker()
+    rendering = _wait_for(
+        lambda: DBTaskResult.objects.filter(
+            task_path="reports.tasks.render_department", status="RUNNING"
+        ).first(),
+        "the first worker to start rendering a department",
+    )
+    first.send_signal(signal.SIGKILL)
+    first.wait(timeout=10)
+
+    build.refresh_from_db()
+    assert build.status == BookletBuild.Status.RUNNING
+    assert not tasks.file_of(build).exists()
+    assert clerk_client.get(url).status_code == 302  # still the build page, never a partial file
+    assert clerk_client.get(build_page + "booklet.pdf").status_code == 404
+
+    second = start_worker()
+    _wait_for(
+        lambda: BookletBuild.objects.filter(pk=build.pk, status__in=["succeeded", "failed"]),
+        "the build to finish on the second worker",
+    )
+    second.send_signal(signal.SIGTERM)
+    assert second.wait(timeout=20) == 0, Path(second.log.name).read_text()
+
+    build.refresh_from_db()
+    assert build.status == BookletBuild.Status.SUCCEEDED, build.error
+    rendering.refresh_from_db()
+    assert rendering.status == "SUCCESSFUL"
+    assert len(rendering.worker_ids) == 2  # the killed worker, then the one that recovered it
+    assert rendering.worker_ids[0] != rendering.worker_ids[1]
+    assert not PdfWorker.objects.filter(worker_id=rendering.worker_ids[1]).exists()
+
+    response = clerk_client.get(url)
+    assert response.status_code == 200
+    content = b"".join(response.streaming_content)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "가과" in text and "나과" in text
