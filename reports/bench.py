@@ -19,18 +19,10 @@ from django.db import close_old_connections, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from reports import pdf
+from reports import bench_worker, pdf
 from reports.assembly import assemble_report, assemble_session_outline
 from reports.models import Session
 from reports.synthetic import build_report
-
-
-def _rss_kib(field: str) -> int:
-    """VmRSS (now) or VmHWM (peak) of this process, in KiB, from /proc."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    return 0
 
 
 def _timed(action: Callable[[], object], repeat: int) -> tuple[object, float]:
@@ -54,7 +46,7 @@ def build_session(*, departments: int, cards: int, number: int = 990) -> Session
 
 
 def _peak_kib() -> int:
-    return _rss_kib("VmHWM")
+    return bench_worker.peak_kib()
 
 
 def _single_pass(outline, documents) -> dict:
@@ -76,14 +68,6 @@ def _pages(content: bytes) -> int:
     from pypdf import PdfReader
 
     return len(PdfReader(io.BytesIO(content)).pages)
-
-
-def _render_in_worker(document) -> tuple[int, int]:
-    """What `render_department` does in a PDF worker process: render and cache one part."""
-    from reports import booklet
-
-    booklet.render_part(document)
-    return os.getpid(), _peak_kib()
 
 
 def _in_child(function, *args):
@@ -108,12 +92,18 @@ def booklet_figures(session: Session, *, workers: int) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory() as root, override_settings(PDF_BUILD_ROOT=root):
         booklet.render_salt.cache_clear()
-        started = time.perf_counter()
-        parts = booklet.parts_of(outline, documents)
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        context = multiprocessing.get_context("spawn")
+        pool = ProcessPoolExecutor(
+            workers, context, initializer=bench_worker.start, initargs=(root,)
+        )
+        with pool:
+            list(pool.map(bench_worker.ready, range(workers * 4)))  # workers are running already
+            started = time.perf_counter()
+            parts = booklet.parts_of(outline, documents)
+            work = [("part", p.document) for p in parts]
+            work += [("numbers", c) for c in booklet.numbers_to_warm(len(parts))]
             peaks: dict[int, int] = {}
-            for pid, peak in pool.map(_render_in_worker, [p.document for p in parts]):
+            for pid, peak in pool.map(bench_worker.render, work):
                 peaks[pid] = max(peak, peaks.get(pid, 0))
         rendered = time.perf_counter()
         target = Path(root) / "booklet.pdf"

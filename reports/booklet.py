@@ -3,7 +3,9 @@
 A department's pages (its cover, 보고 순서 and body, numbered from 1) depend only on its own
 document, so each is rendered once, on its own, and kept as a *part* under the hash of that
 document and of everything that shapes the print (templates, print CSS, fonts, WeasyPrint's
-version). A booklet is then cheap to put together from cached parts:
+version). Within a part, the body is laid out a unit at a time (일반현황, each section), each
+unit cached by its own content and first page, so an edited card lays out one section again.
+A booklet is then cheap to put together from cached parts:
 
 - the session's cover and contents and each bureau's cover (the *frame*) are laid out once
   per build, with the booklet page on which every department starts;
@@ -26,6 +28,7 @@ import io
 import json
 import logging
 import os
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -120,36 +123,126 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 
 def render_part(document: ReportDocument) -> str:
-    """Render a department's pages into the part cache (unless already there); its key."""
+    """Render a department's pages into the part cache (unless already there); its key.
+
+    The body is laid out a unit at a time — 일반현황, then each section, each starting on a
+    new page — and each unit is cached under its own content and first page number, so that
+    an edited card lays out only its section again (and the ones after it, if its page count
+    changed); the cover and 보고 순서 then get the units' true page numbers. Laying out a
+    unit at a time also keeps a worker's memory to one section's boxes.
+    """
     key = part_key(document)
-    if not has_part(key):
-        renderer = pdf.Renderer()
-        pages = pdf.department_pages(renderer, document)
-        content = renderer.write(pages, title=f"{document.session.title} {document.department}")
-        write_atomic(part_path(key), content)
+    if has_part(key):
+        return key
+    renderer = pdf.Renderer()
+    chunks, page_of, first_page = [], {}, 1
+    for section in [None, *document.sections]:
+        path, anchors, length = _chunk(renderer, document, section, first_page)
+        chunks.append(path)
+        page_of.update({anchor: first_page + page - 1 for anchor, page in anchors.items()})
+        first_page += length
+    context = {"doc": document, "page_of": page_of}
+    front = renderer.render("reports/print/department_front.html", context)
+    links = []  # 보고 순서 → sections: WeasyPrint cannot resolve them across files, pikepdf can
+    for index, page in enumerate(front.pages):
+        links += [
+            (index, page_of.get(target), box)
+            for kind, target, box, _b in page.links
+            if kind == "internal"
+        ]
+        page.links[:] = [link for link in page.links if link[0] != "internal"]
+    title = f"{document.session.title} {document.department}"
+    content = _join_part(renderer.write(front.pages, title=title), chunks, links)
+    write_atomic(part_path(key), content)
     return key
+
+
+def _chunk(renderer, document: ReportDocument, section, first_page: int):
+    """One unit of a department's body (cached): its PDF, its anchors' pages within it and
+    its length."""
+    common = {"session": dataclasses.asdict(document.session), "anchor": document.anchor}
+    if section is None:
+        unit = {k: v for k, v in document.to_dict().items() if k not in ("sections", "contents")}
+    else:
+        unit = {**common, "department": document.department, "section": dataclasses.asdict(section)}
+    content = canonical_json({**unit, "first_page": first_page})
+    key = hashlib.sha256(f"{render_salt()}\nchunk\n{content}".encode()).hexdigest()
+    path, layout = root() / "chunks" / f"{key}.pdf", root() / "chunks" / f"{key}.json"
+    try:
+        saved = json.loads(layout.read_text())
+        if path.exists():
+            return path, saved["anchors"], saved["pages"]
+    except (OSError, ValueError, KeyError):
+        pass
+    context = {"doc": document, "section": section, "first_page": first_page}
+    laid_out = renderer.render("reports/print/department_chunk.html", context)
+    anchors, pages = pdf.anchor_pages(laid_out), len(laid_out.pages)
+    write_atomic(path, renderer.write(laid_out.pages, title=document.department))
+    write_atomic(layout, json.dumps({"anchors": anchors, "pages": pages}).encode())
+    return path, anchors, pages
+
+
+def _join_part(front: bytes, chunks: list[Path], links: list) -> bytes:
+    """Front and body units as one PDF, bookmarked department → section → card, with the
+    front's links (front page index, body page, rectangle in CSS px) pointing into the body."""
+    out = pikepdf.new()
+    sources = [pikepdf.open(io.BytesIO(front)), *(pikepdf.open(path) for path in chunks)]
+    try:
+        items: list[pikepdf.OutlineItem] = []
+        for source in sources:
+            offset = len(out.pages)
+            out.add_pages_from(source)
+            with source.open_outline() as outline:
+                items += _copy_outline(outline.root, source, offset)
+        department, *sections = items
+        department.children.extend(sections)
+        with out.open_outline() as outline:
+            outline.root.append(department)
+        front_length = len(sources[0].pages)
+        for index, body_page, (x1, y1, x2, y2) in links:
+            if body_page is None:
+                continue
+            page = out.pages[index]
+            height = float(page.mediabox[3])
+            annotation = pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Link,
+                Rect=[x1 * 0.75, height - y2 * 0.75, x2 * 0.75, height - y1 * 0.75],
+                Border=[0, 0, 0],
+                Dest=[out.pages[front_length + body_page - 1].obj, pikepdf.Name.Fit],
+            )
+            if "/Annots" not in page.obj:
+                page.obj.Annots = pikepdf.Array()
+            page.obj.Annots.append(out.make_indirect(annotation))
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        for source in sources:
+            source.close()
 
 
 @dataclass
 class PartRef:
-    bureau: str
     department_id: int
-    document: ReportDocument
     key: str
+    document: ReportDocument | None = None  # None: the part is cached and only its key known
 
 
 def parts_of(outline: SessionOutline, documents: list[ReportDocument]) -> list[PartRef]:
     """The booklet's departments in order, each with its document and part key."""
     by_anchor = {document.anchor: document for document in documents}
     parts = []
-    for bureau in outline.bureaus:
-        for department in bureau.departments:
-            document = by_anchor.get(f"d{department.department_id}")
-            if department.report_id and document is not None:
-                parts.append(
-                    PartRef(bureau.name, department.department_id, document, part_key(document))
-                )
+    for department in departments_in_booklet(outline):
+        document = by_anchor.get(f"d{department.department_id}")
+        if document is not None:
+            parts.append(PartRef(department.department_id, part_key(document), document))
     return parts
+
+
+def departments_in_booklet(outline: SessionOutline) -> list:
+    """The outline's departments that have a report, in booklet order."""
+    return [d for b in outline.bureaus for d in b.departments if d.report_id]
 
 
 # Booklet numbers ------------------------------------------------------------------------------
@@ -166,7 +259,7 @@ div {{ break-after: page; height: 1px; }}
 
 def numbers_chunk(chunk: int) -> Path:
     """Overlay pages showing booklet numbers chunk×50+1 … chunk×50+50 (cached)."""
-    path = root() / "numbers" / f"{render_salt()[:16]}-{chunk}.pdf"
+    path = _numbers_path(chunk)
     if not path.exists():
         html = NUMBERS_HTML.format(
             fonts=f"{settings.PDF_BASE_URL.rstrip('/')}{settings.STATIC_URL}css/fonts-print.css",
@@ -178,6 +271,18 @@ def numbers_chunk(chunk: int) -> Path:
         )
         write_atomic(path, document.write_pdf())
     return path
+
+
+def numbers_to_warm(departments: int, pages_per_department: int = 25) -> list[int]:
+    """The number-overlay chunks a booklet of so many departments probably needs and the
+    cache lacks: rendered while departments are, so the assembly finds them ready."""
+    pages = 10 + departments * pages_per_department
+    chunks = range((pages + NUMBERS_PER_CHUNK - 1) // NUMBERS_PER_CHUNK)
+    return [chunk for chunk in chunks if not _numbers_path(chunk).exists()]
+
+
+def _numbers_path(chunk: int) -> Path:
+    return root() / "numbers" / f"{render_salt()[:16]}-{chunk}.pdf"
 
 
 # Fonts ----------------------------------------------------------------------------------------
@@ -208,56 +313,109 @@ def _print_fonts() -> dict[str, object]:
     return {font.name.decode(): font for font in document.fonts.values()}
 
 
-def _fonts_in(resources, seen: set) -> Iterator[pikepdf.Dictionary]:
-    """Every Type0 font reachable from a resource dictionary (form XObjects included)."""
-    if resources is None or resources.objgen in seen and resources.objgen != (0, 0):
+def _font_slots(resources, seen: set) -> Iterator[tuple]:
+    """(font resource dictionary, resource name, Type0 font) for every Type0 font reachable
+    from a resource dictionary, form XObjects included."""
+    if resources is None:
         return
-    seen.add(resources.objgen)
-    for font in (resources.get("/Font") or {}).values():
-        if font.get("/Subtype") == "/Type0":
-            yield font
+    if resources.is_indirect:
+        if resources.objgen in seen:
+            return
+        seen.add(resources.objgen)
+    fonts = resources.get("/Font")
+    if fonts is not None:
+        for name, font in fonts.items():
+            if font.get("/Subtype") == "/Type0":
+                yield fonts, name, font
     for xobject in (resources.get("/XObject") or {}).values():
         if xobject.get("/Subtype") == "/Form":
-            yield from _fonts_in(xobject.get("/Resources"), seen)
+            yield from _font_slots(xobject.get("/Resources"), seen)
 
 
-def _glyphs(widths: pikepdf.Array) -> set[int]:
-    """Glyph ids listed in a CIDFont's /W array (both of its forms)."""
-    glyphs, index = set(), 0
-    items = list(widths)
+def _widths(array) -> dict[int, object]:
+    """Glyph id → width from a CIDFont's /W array (both of its forms)."""
+    widths, index, items = {}, 0, list(array)
     while index < len(items):
         first = int(items[index])
         if isinstance(items[index + 1], pikepdf.Array):
-            glyphs.update(range(first, first + len(items[index + 1])))
+            widths.update({first + i: w for i, w in enumerate(items[index + 1])})
             index += 2
         else:
-            glyphs.update(range(first, int(items[index + 1]) + 1))
+            widths.update(dict.fromkeys(range(first, int(items[index + 1]) + 1), items[index + 2]))
             index += 3
-    return glyphs
+    return widths
+
+
+TO_UNICODE_ENTRY = re.compile(rb"<([0-9a-fA-F]{4})> <([0-9a-fA-F]+)>")
+TO_UNICODE_HEAD = b"""/CIDInit /ProcSet findresource begin
+12 dict begin
+begincmap
+/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def
+/CMapName /Adobe-Identity-UCS def
+/CMapType 2 def
+1 begincodespacerange
+<0000> <ffff>
+endcodespacerange
+"""
+TO_UNICODE_TAIL = b"endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
 
 
 def share_fonts(out: pikepdf.Pdf) -> int:
-    """Give all parts one embedded subset per font; the number of fonts shared."""
+    """One font per print font for the whole booklet, instead of one per part: the glyphs of
+    all parts subset once from the font file (glyph ids are kept, so every part's text stays
+    valid), with the union of their widths and Unicode maps. Returns how many were shared."""
     fonts = _print_fonts()
-    groups: dict[str, list[pikepdf.Dictionary]] = {}
-    used: dict[str, set[int]] = {}
+    slots: dict[str, list] = {}
     seen: set = set()
     for page in out.pages:
-        for font in _fonts_in(page.obj.get("/Resources"), seen):
-            cid_font = font.DescendantFonts[0]
-            descriptor = cid_font.FontDescriptor
+        for container, resource, font in _font_slots(page.obj.get("/Resources"), seen):
+            descriptor = font.DescendantFonts[0].FontDescriptor
             name = str(descriptor.FontName)
-            if name not in fonts or "/FontFile2" not in descriptor:
-                continue
-            groups.setdefault(name, []).append(descriptor)
-            used.setdefault(name, set()).update(_glyphs(cid_font.get("/W", pikepdf.Array())))
-    for name, descriptors in groups.items():
-        font = fonts[name]
-        font.subset({glyph: "" for glyph in sorted(used[name] | {0})}, False)
-        shared = out.make_stream(font.file_content, Length1=len(font.file_content))
-        for descriptor in descriptors:
-            descriptor.FontFile2 = shared
-    return len(groups)
+            # A font with glyphs missing has its own encoding: it stays as its part made it.
+            if name in fonts and "/FontFile2" in descriptor and font.Encoding == "/Identity-H":
+                slots.setdefault(name, []).append((container, resource, font))
+    for name, group in slots.items():
+        widths, unicode = {}, {}
+        for font in {font.objgen: font for _c, _r, font in group}.values():
+            widths.update(_widths(font.DescendantFonts[0].get("/W", pikepdf.Array())))
+            unicode.update(TO_UNICODE_ENTRY.findall(font.ToUnicode.read_bytes()))
+        print_font = fonts[name]
+        print_font.subset(dict.fromkeys(sorted({*widths, 0}), ""), False)
+        shared = _merged_font(out, group[0][2], print_font.file_content, widths, unicode)
+        for container, resource, _font in group:
+            container[resource] = shared
+    return len(slots)
+
+
+def _merged_font(out, model, file: bytes, widths: dict, unicode: dict) -> pikepdf.Dictionary:
+    """A Type0 font like `model` with the given font file, widths and Unicode map."""
+    cid_model = model.DescendantFonts[0]
+    descriptor = pikepdf.Dictionary(dict(cid_model.FontDescriptor.items()))
+    descriptor.FontFile2 = out.make_stream(file, Length1=len(file))
+    box = list(descriptor.FontBBox)
+    descriptor.FontBBox = [box[0], box[1], max([box[2], *widths.values()]), box[3]]
+    runs, previous = pikepdf.Array(), None
+    for glyph in sorted(widths):
+        if glyph - 1 != previous:
+            runs.append(glyph)
+            runs.append(pikepdf.Array())
+        runs[-1].append(widths[glyph])
+        previous = glyph
+    cid_font = pikepdf.Dictionary(dict(cid_model.items()))
+    cid_font.W = runs
+    cid_font.FontDescriptor = out.make_indirect(descriptor)
+    entries = sorted(unicode.items())
+    cmap = [TO_UNICODE_HEAD]
+    for start in range(0, len(entries), 100):
+        batch = entries[start : start + 100]
+        cmap.append(b"%d beginbfchar\n" % len(batch))
+        cmap += [b"<%s> <%s>\n" % (glyph, text) for glyph, text in batch]
+        cmap.append(b"endbfchar\n")
+    cmap.append(TO_UNICODE_TAIL)
+    font = pikepdf.Dictionary(dict(model.items()))
+    font.DescendantFonts = [out.make_indirect(cid_font)]
+    font.ToUnicode = out.make_stream(b"".join(cmap))
+    return out.make_indirect(font)
 
 
 # Assembly -------------------------------------------------------------------------------------

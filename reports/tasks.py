@@ -32,14 +32,19 @@ def composition(readings) -> dict:
     return {"reports": sorted(rows)}
 
 
-def load(build: BookletBuild) -> tuple[SessionOutline, list[ReportDocument]]:
-    """The outline and the documents of a build, as they are now."""
+def outline_of(build: BookletBuild) -> SessionOutline:
     rows = build.composition["reports"]
     report_ids = [report for report, _version in rows]
     live = {report for report, version in rows if version is None}
-    outline = assemble_session_outline(
+    return assemble_session_outline(
         build.session, DepartmentReport.objects.filter(pk__in=report_ids), live
     )
+
+
+def load(build: BookletBuild) -> tuple[SessionOutline, list[ReportDocument]]:
+    """The outline and the documents of a build, as they are now."""
+    rows = build.composition["reports"]
+    outline = outline_of(build)
     stored = dict(
         ReportVersion.objects.filter(pk__in=[v for _r, v in rows if v]).values_list(
             "pk", "document"
@@ -100,7 +105,7 @@ def build_booklet(build_id: int) -> None:
             status=Status.RUNNING,
             started_at=timezone.now(),
             key=booklet.booklet_key(outline, [p.key for p in parts]),
-            part_keys=[p.key for p in parts],
+            part_keys=[[p.department_id, p.key] for p in parts],
             departments_total=len(parts),
             departments_done=len(parts) - len(missing),
             error="",
@@ -108,7 +113,10 @@ def build_booklet(build_id: int) -> None:
     for index, part in missing:
         report_id = by_department[part.department_id]
         render_department.enqueue(build_id, index, report_id, rows[report_id])
-    if not missing:
+    if missing:  # page-number overlays for a first booklet this long, after the departments
+        for chunk in booklet.numbers_to_warm(len(parts)):
+            render_numbers.using(priority=-10).enqueue(chunk)
+    else:
         _hand_over(build_id)
 
 
@@ -124,11 +132,17 @@ def render_department(build_id: int, index: int, report_id: int, version_id: int
         build = BookletBuild.objects.select_for_update().get(pk=build_id)
         keys = list(build.part_keys)
         if index < len(keys):
-            keys[index] = key  # the draft may have changed since the build was planned
-        done = sum(booklet.has_part(k) for k in keys)
+            keys[index] = [keys[index][0], key]  # the draft may have changed since planning
+        done = sum(booklet.has_part(k) for _department, k in keys)
         BookletBuild.objects.filter(pk=build_id).update(part_keys=keys, departments_done=done)
     if done == len(keys):
         _hand_over(build_id)
+
+
+@task()
+def render_numbers(chunk: int) -> None:
+    """Cache the "책자 N" overlay pages of one chunk (the assembly renders any still missing)."""
+    booklet.numbers_chunk(chunk)
 
 
 def _hand_over(build_id: int) -> None:
@@ -147,15 +161,21 @@ def assemble_booklet(build_id: int) -> None:
     if build is None:
         return
     with _fails_build(build_id, "책자를 묶지 못했습니다"):
-        outline, documents = load(build)
-        parts = booklet.parts_of(outline, documents)
-        for part in parts:  # a draft edited since its part was rendered
-            booklet.render_part(part.document)
+        outline = outline_of(build)
+        parts = [booklet.PartRef(department, key) for department, key in build.part_keys]
+        planned = [d.department_id for d in booklet.departments_in_booklet(outline)]
+        if [p.department_id for p in parts] != planned or not all(
+            booklet.has_part(p.key) for p in parts
+        ):  # the session changed shape since the plan (or a part went missing): plan here
+            outline, documents = load(build)
+            parts = booklet.parts_of(outline, documents)
+            for part in parts:
+                booklet.render_part(part.document)
         result = booklet.assemble(outline, parts, file_of(build))
         BookletBuild.objects.filter(pk=build_id).update(
             status=Status.SUCCEEDED,
             key=booklet.booklet_key(outline, [p.key for p in parts]),
-            part_keys=[p.key for p in parts],
+            part_keys=[[p.department_id, p.key] for p in parts],
             departments_done=len(parts),
             pages=result.pages,
             size=result.content_path.stat().st_size,

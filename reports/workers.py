@@ -31,6 +31,7 @@ from reports.models import BookletBuild, PdfWorker
 logger = logging.getLogger(__name__)
 
 OUR_TASKS = "reports.tasks."
+BUILD_TASKS = {"build_booklet", "render_department", "assemble_booklet"}  # args[0]: build id
 
 
 def worker_id() -> str:
@@ -73,6 +74,8 @@ def _give_up(result: DBTaskResult, now: datetime.datetime) -> None:
     result.exception_class_path = "reports.workers.WorkerLost"
     result.traceback = message
     result.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
+    if result.task_path.rsplit(".", 1)[-1] not in BUILD_TASKS:
+        return
     build_id = (result.args_kwargs.get("args") or [None])[0]
     BookletBuild.objects.filter(pk=build_id, status__in=BookletBuild.ACTIVE).update(
         status=BookletBuild.Status.FAILED, error=message, finished_at=now

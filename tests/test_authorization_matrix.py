@@ -274,8 +274,9 @@ def stub_pdf(monkeypatch):
         booklet.write_atomic(booklet.part_path(key), _pdf_stub([document]))
         return key
 
-    def assemble(outline, parts, destination):
-        booklet.write_atomic(destination, _pdf_stub([part.document for part in parts]))
+    def assemble(outline, parts, destination):  # the parts, one after another
+        joined = b"\n".join(booklet.part_path(part.key).read_bytes() for part in parts)
+        booklet.write_atomic(destination, joined)
         return booklet.Assembled(destination, len(parts), {})
 
     monkeypatch.setattr(pdf, "department_pdf", lambda document: _pdf_stub([document]))

@@ -190,6 +190,15 @@ def test_a_clerk_gets_the_booklet_with_true_contents_bookmarks_and_shared_fonts(
         body_page = texts[start + int(number)]  # cover and 보고 순서 come before page 1
         assert f"- {number} -" in body_page
         assert title.replace(" ", "") in body_page.replace(" ", "")
+    # …and its entries are links to those pages.
+    reader = PdfReader(io.BytesIO(content))
+    page_ids = [page.indirect_reference.idnum for page in reader.pages]
+    targets = {
+        page_ids.index(annotation.get_object()["/Dest"][0].idnum) + 1
+        for annotation in reader.pages[start].get("/Annots", [])
+        if "/Dest" in annotation.get_object()
+    }
+    assert targets == {start + 1 + int(number) for _n, _t, number in entries}
 
     # One embedded file per font, shared by every part.
     reader = PdfReader(io.BytesIO(content))
@@ -214,22 +223,27 @@ def test_editing_one_card_rebuilds_only_that_department(
     session_of_three, clerk_client, django_capture_on_commit_callbacks, monkeypatch
 ):
     _session, reports = session_of_three
-    rendered = []
-    real = pdf.department_pages
+    laid_out = []  # (template, department) of every WeasyPrint layout of a department
+    real = pdf.Renderer.render
 
-    def spy(renderer, document, **kwargs):
-        rendered.append(document.department)
-        return real(renderer, document, **kwargs)
+    def spy(self, template, context, **kwargs):
+        if "doc" in context:
+            laid_out.append((template.rsplit("/", 1)[-1], context["doc"].department))
+        return real(self, template, context, **kwargs)
 
-    monkeypatch.setattr(pdf, "department_pages", spy)
+    monkeypatch.setattr(pdf.Renderer, "render", spy)
     _request_booklet(clerk_client, django_capture_on_commit_callbacks)
-    assert sorted(rendered) == ["가과", "나과", "다과"]
+    assert {department for _template, department in laid_out} == {"가과", "나과", "다과"}
 
-    rendered.clear()
+    laid_out.clear()
     Card.objects.filter(section__report=reports[1]).update(title="고친 사업명")
     _request_booklet(clerk_client, django_capture_on_commit_callbacks)
 
-    assert rendered == ["나과"]
+    # Only 나과's front and the one section holding the card are laid out again.
+    assert sorted(laid_out) == [
+        ("department_chunk.html", "나과"),
+        ("department_front.html", "나과"),
+    ]
     latest = BookletBuild.objects.order_by("-pk").first()
     assert latest.status == BookletBuild.Status.SUCCEEDED
     texts = _page_texts(
@@ -257,12 +271,12 @@ def _stub_rendering(monkeypatch, fail_for: str | None = None):
         if document.department == fail_for:
             raise ValueError("표 안의 글자가 너무 큽니다")
         key = booklet.part_key(document)
-        booklet.write_atomic(booklet.part_path(key), b"%PDF-part")
+        booklet.write_atomic(booklet.part_path(key), document.department.encode())
         return key
 
     def assemble(outline, parts, destination):
-        names = " ".join(part.document.department for part in parts)
-        booklet.write_atomic(destination, f"%PDF-stub {names}".encode())
+        joined = b" ".join(booklet.part_path(part.key).read_bytes() for part in parts)
+        booklet.write_atomic(destination, b"%PDF-stub " + joined)
         return booklet.Assembled(destination, len(parts), {})
 
     monkeypatch.setattr(booklet, "render_part", render_part)

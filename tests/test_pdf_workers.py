@@ -1,6 +1,7 @@
 """Real PDF worker processes (`manage.py pdf_worker`) on the test database: a worker killed in
 the middle of a booklet build publishes nothing, and its task runs again to success."""
 
+import datetime
 import io
 import os
 import signal
@@ -13,13 +14,13 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
 from reports import tasks
 from reports.models import BookletBuild, PdfWorker
-
-pytestmark = pytest.mark.slow
+from reports.workers import recover_lost_tasks
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -83,6 +84,7 @@ def _wait_for(condition, what: str, seconds: float = 120):
     pytest.fail(f"gave up waiting for {what}")
 
 
+@pytest.mark.slow
 def test_a_worker_killed_mid_build_publishes_nothing_and_the_task_is_retried_to_success(
     transactional_db, make_report, clerk_client, start_worker
 ):
@@ -129,3 +131,47 @@ def test_a_worker_killed_mid_build_publishes_nothing_and_the_task_is_retried_to_
     content = b"".join(response.streaming_content)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
     assert "가과" in text and "나과" in text
+
+
+def _running(task, *args, worker_ids, minutes_ago=5):
+    result = task.enqueue(*args)
+    DBTaskResult.objects.filter(pk=result.id).update(
+        status="RUNNING",
+        worker_ids=worker_ids,
+        started_at=timezone.now() - datetime.timedelta(minutes=minutes_ago),
+    )
+    return DBTaskResult.objects.get(pk=result.id)
+
+
+def test_tasks_of_silent_workers_run_again_and_fail_after_the_last_attempt(make_report, settings):
+    settings.TASKS = DATABASE_TASKS
+    report = make_report(cards=1)
+    build = BookletBuild.objects.create(
+        session=report.session, key="k", composition={}, status=BookletBuild.Status.RUNNING
+    )
+    now = timezone.now()
+    PdfWorker.objects.create(worker_id="alive", hostname="a", pid=1, last_seen=now)
+    PdfWorker.objects.create(
+        worker_id="silent", hostname="b", pid=2, last_seen=now - datetime.timedelta(minutes=2)
+    )
+    busy = _running(tasks.render_department, build.pk, 0, report.pk, None, worker_ids=["alive"])
+    lost = _running(tasks.render_department, build.pk, 0, report.pk, None, worker_ids=["silent"])
+    numbers = _running(tasks.render_numbers, 0, worker_ids=["x", "y", "silent"])
+
+    assert recover_lost_tasks() == 2
+
+    for row in (busy, lost, numbers, build):
+        row.refresh_from_db()
+    assert busy.status == "RUNNING"  # its worker beats: left alone
+    assert lost.status == "READY" and lost.started_at is None  # any worker takes it again
+    assert numbers.status == "FAILED"  # third attempt lost: given up
+    assert "3번 모두" in numbers.traceback
+    assert build.status == BookletBuild.Status.RUNNING  # a page-number chunk is not the build's
+
+    lost = _running(
+        tasks.render_department, build.pk, 0, report.pk, None, worker_ids=["a", "b", "silent"]
+    )
+    recover_lost_tasks()
+    build.refresh_from_db()
+    assert build.status == BookletBuild.Status.FAILED
+    assert build.error == "PDF 작업자가 3번 모두 작업 중에 멈췄습니다."
