@@ -8,16 +8,21 @@ someone else's drafts is never reachable by guessing its number.
 
 from __future__ import annotations
 
+import datetime
+
 from django.core import signing
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports import booklet, tasks
-from reports.models import BookletBuild
+from reports.models import BookletBuild, DepartmentReport
 
 Status = BookletBuild.Status
 SALT = "reports.booklet-build"
+TOKEN_DAYS = 7  # a build page's address works this long
+FAILED_SHOWN_MINUTES = 10
 
 
 def find_or_request(session, outline, readings, user) -> BookletBuild:
@@ -32,6 +37,12 @@ def find_or_request(session, outline, readings, user) -> BookletBuild:
     running = same.filter(status__in=BookletBuild.ACTIVE).first()
     if running is not None:
         return running
+    # A build of the same content that failed a moment ago: show why (and the retry button)
+    # rather than queue the same failure again on every click.
+    recent = timezone.now() - datetime.timedelta(minutes=FAILED_SHOWN_MINUTES)
+    failed = same.filter(status=Status.FAILED, finished_at__gte=recent).first()
+    if failed is not None:
+        return failed
     build = BookletBuild.objects.create(
         session=session,
         key=key,
@@ -46,12 +57,16 @@ def find_or_request(session, outline, readings, user) -> BookletBuild:
 
 def retry(build: BookletBuild) -> None:
     """Queue a failed build again, from the start (cached parts are kept)."""
-    if build.status != Status.FAILED:
-        return
-    BookletBuild.objects.filter(pk=build.pk, status=Status.FAILED).update(
-        status=Status.QUEUED, error="", departments_done=0, started_at=None, finished_at=None
+    queued = BookletBuild.objects.filter(pk=build.pk, status=Status.FAILED).update(
+        status=Status.QUEUED,
+        error="",
+        error_detail="",
+        departments_done=0,
+        started_at=None,
+        finished_at=None,
     )
-    transaction.on_commit(lambda: tasks.build_booklet.enqueue(build.pk))
+    if queued:
+        transaction.on_commit(lambda: tasks.build_booklet.enqueue(build.pk))
 
 
 def token(build: BookletBuild, user) -> str:
@@ -60,16 +75,32 @@ def token(build: BookletBuild, user) -> str:
 
 
 def from_token(value: str, user) -> BookletBuild | None:
+    """The build a token names, if it was given to this reader, is not too old, and the
+    reader may still preview every draft in it (a share withdrawn, a move to another
+    department: the old address stops working)."""
     try:
-        data = signing.loads(value, salt=SALT)
-    except signing.BadSignature:
+        data = signing.loads(value, salt=SALT, max_age=TOKEN_DAYS * 86400)
+    except signing.BadSignature:  # SignatureExpired included
         return None
-    if data.get("reader") not in (0, user.pk if user.is_authenticated else 0):
+    if not isinstance(data, dict) or data.get("reader") not in (
+        0,
+        user.pk if user.is_authenticated else 0,
+    ):
         return None
-    return BookletBuild.objects.select_related("session").filter(pk=data.get("build")).first()
+    build = BookletBuild.objects.select_related("session").filter(pk=data.get("build")).first()
+    if build is None or build.public:
+        return build
+    drafts = draft_reports(build)
+    previewable = DepartmentReport.objects.previewable_by(user).filter(pk__in=drafts)
+    return build if previewable.count() == len(drafts) else None
 
 
-def status_of(build: BookletBuild, token: str) -> dict:
+def draft_reports(build: BookletBuild) -> list[int]:
+    """The reports a build reads as live drafts."""
+    return [report for report, version in build.composition["reports"] if version is None]
+
+
+def status_of(build: BookletBuild, token: str, *, staff: bool = False) -> dict:
     """What the build page shows and polls: state, departments done / total, the reason of a
     failure, and where to download once finished."""
     number = build.session.number
@@ -88,6 +119,7 @@ def status_of(build: BookletBuild, token: str) -> dict:
         "total": build.departments_total,
         "percent": build.percent,
         "error": build.error,
+        "detail": build.error_detail if staff else "",
         "download": None,
         "retry": None,
     }

@@ -565,6 +565,9 @@ class BookletBuild(models.Model):
     departments_total = models.PositiveIntegerField(_("부서 수"), default=0)
     departments_done = models.PositiveIntegerField(_("조판된 부서 수"), default=0)
     error = models.TextField(_("실패 사유"), blank=True)
+    error_detail = models.TextField(
+        _("실패 내용(직원용)"), blank=True, help_text=_("오류의 원문: 직원에게만 보입니다.")
+    )
     pages = models.PositiveIntegerField(_("쪽수"), null=True, blank=True)
     size = models.PositiveBigIntegerField(_("파일 크기"), null=True, blank=True)
     created_at = models.DateTimeField(_("요청 시각"), auto_now_add=True)

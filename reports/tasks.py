@@ -11,11 +11,12 @@ their final name, or not at all.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Iterator
 
-from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
+from django_tasks_db.utils import exclusive_transaction
 
 from reports import booklet
 from reports.assembly import SessionOutline, assemble_report, assemble_session_outline
@@ -24,6 +25,7 @@ from reports.models import BookletBuild, DepartmentReport, ReportVersion
 from reports.versions import document_from_dict
 
 Status = BookletBuild.Status
+logger = logging.getLogger(__name__)
 
 
 def composition(readings) -> dict:
@@ -71,10 +73,16 @@ def _fails_build(build_id: int, what: str) -> Iterator[None]:
     (so the task result records it too)."""
     try:
         yield
-    except Exception as exc:
+    except BaseException as exc:  # SystemExit too: a worker told twice to stop mid-task
+        if isinstance(exc, Exception):
+            detail = f"{type(exc).__name__}: {exc}"
+        else:
+            detail = "PDF 작업자가 작업 중에 멈췄습니다. 다시 만들기를 눌러 주세요."
+        logger.exception("Booklet build %s failed: %s", build_id, what)
         BookletBuild.objects.filter(pk=build_id).exclude(status=Status.SUCCEEDED).update(
             status=Status.FAILED,
-            error=f"{what}: {exc}"[:2000],
+            error=what,
+            error_detail=detail[:4000],
             finished_at=timezone.now(),
         )
         raise
@@ -89,7 +97,7 @@ def _active(build_id: int) -> BookletBuild | None:
 def build_booklet(build_id: int) -> None:
     """Plan a build: count the cached parts, enqueue a task per missing one."""
     build = _active(build_id)
-    if build is None:
+    if build is None or build.status == Status.ASSEMBLING:
         return
     with _fails_build(build_id, "책자 구성을 읽지 못했습니다"):
         outline, documents = load(build)
@@ -104,11 +112,11 @@ def build_booklet(build_id: int) -> None:
         BookletBuild.objects.filter(pk=build_id).update(
             status=Status.RUNNING,
             started_at=timezone.now(),
-            key=booklet.booklet_key(outline, [p.key for p in parts]),
             part_keys=[[p.department_id, p.key] for p in parts],
             departments_total=len(parts),
             departments_done=len(parts) - len(missing),
             error="",
+            error_detail="",
         )
     for index, part in missing:
         report_id = by_department[part.department_id]
@@ -128,11 +136,12 @@ def render_department(build_id: int, index: int, report_id: int, version_id: int
     report = DepartmentReport.objects.select_related("department").get(pk=report_id)
     with _fails_build(build_id, f"{report.department.name} 보고서를 조판하지 못했습니다"):
         key = booklet.render_part(_document(report_id, version_id))
-    with transaction.atomic():
+    with exclusive_transaction(BookletBuild.objects.db):  # parts finish side by side
         build = BookletBuild.objects.select_for_update().get(pk=build_id)
         keys = list(build.part_keys)
-        if index < len(keys):
-            keys[index] = [keys[index][0], key]  # the draft may have changed since planning
+        if index >= len(keys) or keys[index][0] != report.department_id:
+            return  # a task of an earlier plan of this build: its slot is someone else's
+        keys[index] = [report.department_id, key]  # the draft may have changed since planning
         done = sum(booklet.has_part(k) for _department, k in keys)
         BookletBuild.objects.filter(pk=build_id).update(part_keys=keys, departments_done=done)
     if done == len(keys):
@@ -174,7 +183,6 @@ def assemble_booklet(build_id: int) -> None:
         result = booklet.assemble(outline, parts, file_of(build))
         BookletBuild.objects.filter(pk=build_id).update(
             status=Status.SUCCEEDED,
-            key=booklet.booklet_key(outline, [p.key for p in parts]),
             part_keys=[[p.department_id, p.key] for p in parts],
             departments_done=len(parts),
             pages=result.pages,

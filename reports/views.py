@@ -215,7 +215,7 @@ def session_pdf(request, number: int):
     """
     session, outline, readings = _readings(request, number)
     build = builds.find_or_request(session, outline, readings, request.user)
-    if build.status == BookletBuild.Status.SUCCEEDED:
+    if build.status == BookletBuild.Status.SUCCEEDED and tasks.file_of(build).exists():
         return _booklet_file(build)
     return redirect("reports:booklet_build", number=number, token=builds.token(build, request.user))
 
@@ -236,10 +236,10 @@ def _with_build(view):
     return wrapper
 
 
-def _booklet_file(build: BookletBuild) -> FileResponse:
+def _booklet_file(build: BookletBuild) -> FileResponse | None:
     path = tasks.file_of(build)
     if build.status != BookletBuild.Status.SUCCEEDED or not path.exists():
-        raise Http404(_("이 책자 PDF는 아직 완성되지 않았습니다."))
+        return None
     name = f"제{build.session.number}회_주요업무보고.pdf"
     return FileResponse(open(path, "rb"), as_attachment=True, filename=name)  # noqa: SIM115
 
@@ -247,14 +247,15 @@ def _booklet_file(build: BookletBuild) -> FileResponse:
 @require_safe
 @_with_build
 def booklet_build(request, build: BookletBuild, token: str):
-    context = {"build": build, "token": token, "status": builds.status_of(build, token)}
+    status = builds.status_of(build, token, staff=request.user.is_staff)
+    context = {"build": build, "token": token, "status": status}
     return render(request, "reports/booklet_build.html", context)
 
 
 @require_safe
 @_with_build
 def booklet_status(request, build: BookletBuild, token: str):
-    response = JsonResponse(builds.status_of(build, token))
+    response = JsonResponse(builds.status_of(build, token, staff=request.user.is_staff))
     response["Cache-Control"] = "no-store"
     return response
 
@@ -262,7 +263,14 @@ def booklet_status(request, build: BookletBuild, token: str):
 @require_safe
 @_with_build
 def booklet_download(request, build: BookletBuild, token: str):
-    return _booklet_file(build)
+    response = _booklet_file(build)
+    if response is None:
+        reason = _("이 책자 PDF는 아직 완성되지 않았습니다. 진행 화면에서 기다려 주세요.")
+        return render(request, "404.html", {"reason": reason}, status=404)
+    if not build.public:  # drafts read: recorded like every other preview download
+        for report in DepartmentReport.objects.filter(pk__in=builds.draft_reports(build)):
+            log_access(request, report, AccessLog.Action.DOWNLOAD)
+    return response
 
 
 @require_POST

@@ -17,9 +17,11 @@ import logging
 import os
 import socket
 import threading
+import uuid
 
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -35,12 +37,13 @@ BUILD_TASKS = {"build_booklet", "render_department", "assemble_booklet"}  # args
 
 
 def worker_id() -> str:
-    return f"{socket.gethostname()[:40]}-{os.getpid()}"
+    """Unique across machines and restarts (a container's pid comes back)."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
 
 
 def recover_lost_tasks(now: datetime.datetime | None = None) -> int:
     """Hand the tasks of silent workers to others (or fail them); how many were found."""
-    now = now or timezone.now()
+    now = now or _database_now()  # one clock for every machine: the database's
     stale_before = now - datetime.timedelta(seconds=settings.PDF_WORKER_STALE_SECONDS)
     alive = set(
         PdfWorker.objects.filter(last_seen__gte=stale_before).values_list("worker_id", flat=True)
@@ -67,6 +70,12 @@ def recover_lost_tasks(now: datetime.datetime | None = None) -> int:
     return found
 
 
+def _database_now() -> datetime.datetime:
+    return PdfWorker.objects.annotate(now=Now()).values_list("now", flat=True).first() or (
+        timezone.now()
+    )
+
+
 def _give_up(result: DBTaskResult, now: datetime.datetime) -> None:
     message = f"PDF 작업자가 {len(result.worker_ids)}번 모두 작업 중에 멈췄습니다."
     result.status = TaskResultStatus.FAILED
@@ -78,7 +87,7 @@ def _give_up(result: DBTaskResult, now: datetime.datetime) -> None:
         return
     build_id = (result.args_kwargs.get("args") or [None])[0]
     BookletBuild.objects.filter(pk=build_id, status__in=BookletBuild.ACTIVE).update(
-        status=BookletBuild.Status.FAILED, error=message, finished_at=now
+        status=BookletBuild.Status.FAILED, error=message, error_detail="", finished_at=now
     )
 
 

@@ -89,13 +89,28 @@ def test_unrelated_changes_leave_a_departments_hash_alone(make_report, clerk, cl
     assert _keys(report) == before
 
 
-def test_the_hash_follows_the_print_templates(make_report, monkeypatch):
+def test_the_hash_follows_the_print_templates_css_and_fonts(make_report, monkeypatch, tmp_path):
+    """Parts laid out by an older template, stylesheet or font are not reused."""
     report = make_report(cards=1)
-    before = _keys(report)
-    booklet.render_salt.cache_clear()
-    monkeypatch.setattr(booklet, "PART_FORMAT", booklet.PART_FORMAT + 1)
+    template, font = tmp_path / "print.css", tmp_path / "fonts" / "Extra.ttf"
+    template.write_text("p { margin: 0 }")
+    font.parent.mkdir()
+    font.write_bytes(b"\0" * 10)
+    monkeypatch.setattr(booklet, "_print_inputs", lambda: iter([template]))
+    monkeypatch.setattr(booklet, "_font_files", lambda: [font])
+
+    def key():
+        booklet.render_salt.cache_clear()
+        return _keys(report)[0]
+
     try:
-        assert _keys(report) != before
+        first = key()
+        template.write_text("p { margin: 1mm }")
+        edited_css = key()
+        font.write_bytes(b"\0" * 11)
+        edited_font = key()
+        assert len({first, edited_css, edited_font}) == 3
+        assert key() == edited_font  # and nothing else moves it
     finally:
         booklet.render_salt.cache_clear()
 
@@ -290,14 +305,18 @@ def test_a_failed_build_says_which_department_and_why_and_can_be_retried(
     response = _request_booklet(clerk_client, django_capture_on_commit_callbacks)
     build = BookletBuild.objects.get()
     assert build.status == BookletBuild.Status.FAILED
-    assert "나과 보고서를 조판하지 못했습니다" in build.error
-    assert "표 안의 글자가 너무 큽니다" in build.error
+    assert build.error == "나과 보고서를 조판하지 못했습니다"
+    assert build.error_detail == "ValueError: 표 안의 글자가 너무 큽니다"
     assert not list(booklet.root().glob("booklets/*.pdf")), "a failed build published a file"
 
     page = clerk_client.get(response["Location"])
     body = page.content.decode()
     assert "나과 보고서를 조판하지 못했습니다" in body
+    assert "표 안의 글자가 너무 큽니다" in body  # the clerk (staff) sees the error itself
     assert "다시 만들기" in body
+    # Asking again within minutes shows this failure instead of queuing the same one again.
+    again = _request_booklet(clerk_client, django_capture_on_commit_callbacks)
+    assert again["Location"].split("/booklet/")[1] and BookletBuild.objects.count() == 1
     status = clerk_client.get(response["Location"] + "status.json").json()
     assert status["status"] == "failed" and status["download"] is None
     download = clerk_client.get(response["Location"] + "booklet.pdf")
@@ -330,6 +349,25 @@ def test_while_a_build_waits_the_reader_sees_its_progress(session_of_three, cler
     assert clerk_client.get(response["Location"] + "booklet.pdf").status_code == 404
 
 
+def test_a_draft_build_stops_working_when_the_reader_may_no_longer_preview(
+    session_of_three, client, django_user_model, settings
+):
+    from org.roles import Role, make_staff
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    _session, reports = session_of_three
+    officer = django_user_model.objects.create_user("officer-b")
+    make_staff(officer, Role.OFFICER, department=reports[1].department)
+    client.force_login(officer)
+    location = client.get(reverse("reports:session_pdf", args=[900]))["Location"]
+    assert client.get(location + "status.json").status_code == 200
+
+    make_staff(officer, Role.OFFICER, department=reports[0].department)  # moved
+
+    assert client.get(location + "status.json").status_code == 404
+    assert client.get(location + "booklet.pdf").status_code == 404
+
+
 def test_a_build_address_works_only_for_the_reader_it_was_given_to(
     session_of_three, clerk_client, client, django_user_model, settings
 ):
@@ -340,6 +378,9 @@ def test_a_build_address_works_only_for_the_reader_it_was_given_to(
     other = django_user_model.objects.create_user("someone")
     client.force_login(other)
     assert client.get(location + "status.json").status_code == 404
+    assert client.post(location + "retry/").status_code == 404
+    client.logout()
+    assert client.get(location + "status.json").status_code == 404  # anonymous
     tampered = location.replace("/booklet/", "/booklet/x")
     response = clerk_client.get(tampered)
     assert response.status_code == 404

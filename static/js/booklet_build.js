@@ -17,6 +17,8 @@
     bar.value = status.percent;
     bar.textContent = `${status.percent}%`;
     field("error").textContent = status.error || "";
+    field("detail").textContent = status.detail || "";
+    field("detail").parentElement.hidden = !status.detail;
     show(".booklet-progress", status.status !== "failed");
     show(".booklet-failed", status.status === "failed");
     show(".booklet-ready", status.status === "succeeded");
@@ -26,6 +28,10 @@
   async function poll() {
     try {
       const response = await fetch(url, { headers: { Accept: "application/json" }, cache: "no-store" });
+      if (response.status === 404) { // logged out, or the address expired: say so and stop
+        show(".booklet-gone", true);
+        return;
+      }
       if (!response.ok) throw new Error(String(response.status));
       const status = await response.json();
       paint(status);

@@ -83,7 +83,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         self.stdout.write(f"PDF 작업자 {processes}개를 시작합니다.")
-        children = [subprocess.Popen(command) for _ in range(processes)]
+        # Each worker in a session of its own: Ctrl+C in the terminal reaches this supervisor
+        # only, which then asks every worker once to stop after its current task.
+        children = [subprocess.Popen(command, start_new_session=True) for _ in range(processes)]
         try:
             while not stopping:
                 time.sleep(0.5)
@@ -93,7 +95,7 @@ class Command(BaseCommand):
                             f"PDF 작업자 {child.pid}가 끝났습니다 (종료 코드 {child.returncode}): 다시 시작합니다."
                         )
                         time.sleep(1)
-                        children[index] = subprocess.Popen(command)
+                        children[index] = subprocess.Popen(command, start_new_session=True)
         finally:
             for child in children:
                 if child.poll() is None:
