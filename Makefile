@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 WORKER_ARGS ?=
 
-.PHONY: help venv install sysdeps run worker test test-postgres test-sqlite bench lint
+.PHONY: help venv install pdfdeps sysdeps run worker test test-postgres test-sqlite bench lint
 
 help:
 	@echo "make run | worker | test | test-postgres | test-sqlite | bench | lint | venv | sysdeps"
@@ -42,29 +42,37 @@ $(STAMP): pyproject.toml
 	@rm -rf *.egg-info
 	@touch $@
 
-# --- Debian packages needed at test time ----------------------------------------------------
+# --- Debian packages -------------------------------------------------------------------------
 # Each package is checked first; apt-get update and install run only if something is missing.
-sysdeps:
-	@missing=""; \
-	installed() { dpkg-query -W -f='$${db:Status-Abbrev}' "$$1" 2>/dev/null | grep -q '^ii'; }; \
-	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
-	{ command -v pdftoppm && command -v pdftotext; } >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
-	for pkg in libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0; do \
-	    installed $$pkg || missing="$$missing $$pkg"; \
-	done; \
-	for tool in initdb pg_ctl postgres psql; do \
-	    if [ ! -x "$(PG_BIN)/$$tool" ]; then missing="$$missing postgresql-15"; break; fi; \
-	done; \
-	if [ -z "$$missing" ]; then \
-	    echo "== sysdeps: all present (chromium, poppler-utils, libharfbuzz-subset0, pango, postgresql-15)"; \
+# pdfdeps: what WeasyPrint needs to lay out and subset fonts (make run and PDF workers too);
+# sysdeps: that, plus what the tests need (Chromium, poppler, PostgreSQL 15).
+# APT_INSTALL installs the shell variable $$missing (if any), saying so under $$label.
+APT_INSTALL = if [ -z "$$missing" ]; then \
+	    echo "== $$label: all present"; \
 	else \
-	    echo "== sysdeps: installing$$missing"; \
+	    echo "== $$label: installing$$missing"; \
 	    $(SUDO) $(APT_GET) update; \
 	    $(SUDO) env DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y --no-install-recommends $$missing; \
 	fi
 
+pdfdeps:
+	@label="pdfdeps (libharfbuzz-subset0, pango)"; missing=""; \
+	for pkg in libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0; do \
+	    dpkg-query -W -f='$${db:Status-Abbrev}' "$$pkg" 2>/dev/null | grep -q '^ii' || missing="$$missing $$pkg"; \
+	done; \
+	$(APT_INSTALL)
+
+sysdeps: pdfdeps
+	@label="sysdeps (chromium, poppler-utils, postgresql-15)"; missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v pdftoppm && command -v pdftotext; } >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	for tool in initdb pg_ctl postgres psql; do \
+	    if [ ! -x "$(PG_BIN)/$$tool" ]; then missing="$$missing postgresql-15"; break; fi; \
+	done; \
+	$(APT_INSTALL)
+
 # --- Development server ---------------------------------------------------------------------
-run: $(STAMP)
+run: pdfdeps $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_seeds
 	$(PY) manage.py ensure_demo_users
@@ -75,7 +83,7 @@ run: $(STAMP)
 
 # PDF workers only (no server): on this machine for more cores, or on another machine that
 # shares the database and PDF_BUILD_ROOT. E.g. make worker WORKER_ARGS='--processes 4'
-worker: $(STAMP)
+worker: pdfdeps $(STAMP)
 	$(PY) manage.py pdf_worker $(WORKER_ARGS)
 
 # --- Tests ----------------------------------------------------------------------------------
@@ -99,7 +107,7 @@ test-sqlite: $(STAMP)
 	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS)
 
 # --- Benchmarks and lint --------------------------------------------------------------------
-bench: sysdeps $(STAMP)
+bench: pdfdeps $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)
 
 lint: $(STAMP)

@@ -164,26 +164,42 @@ def render_part(document: ReportDocument) -> str:
 def _chunk(renderer, document: ReportDocument, section, first_page: int):
     """One unit of a department's body (cached): its PDF, its anchors' pages within it and
     its length."""
-    common = {"session": dataclasses.asdict(document.session), "anchor": document.anchor}
-    if section is None:
+    if section is None:  # 일반현황: everything but the sections and the contents
         unit = {k: v for k, v in document.to_dict().items() if k not in ("sections", "contents")}
-    else:
-        unit = {**common, "department": document.department, "section": dataclasses.asdict(section)}
+    else:  # a section shows only itself (the print page's title names the department)
+        unit = {
+            "session": dataclasses.asdict(document.session),
+            "anchor": document.anchor,
+            "department": document.department,
+            "section": dataclasses.asdict(section),
+        }
     content = canonical_json({**unit, "first_page": first_page})
     key = hashlib.sha256(f"{render_salt()}\nchunk\n{content}".encode()).hexdigest()
-    path, layout = root() / "chunks" / f"{key}.pdf", root() / "chunks" / f"{key}.json"
+
+    def lay_out():
+        context = {"doc": document, "section": section, "first_page": first_page}
+        laid_out = renderer.render("reports/print/department_chunk.html", context)
+        content = renderer.write(laid_out.pages, title=document.department)
+        return content, {"anchors": pdf.anchor_pages(laid_out), "pages": len(laid_out.pages)}
+
+    path, layout = _cached("chunks", key, lay_out)
+    return path, layout["anchors"], layout["pages"]
+
+
+def _cached(folder: str, key: str, make) -> tuple[Path, dict]:
+    """A PDF and what its layout told (JSON) kept under `key`; `make()` gives both when
+    missing. The JSON is written last, so its presence means both are whole."""
+    path, layout = root() / folder / f"{key}.pdf", root() / folder / f"{key}.json"
     try:
         saved = json.loads(layout.read_text())
         if path.exists():
-            return path, saved["anchors"], saved["pages"]
-    except (OSError, ValueError, KeyError):
+            return path, saved
+    except (OSError, ValueError):
         pass
-    context = {"doc": document, "section": section, "first_page": first_page}
-    laid_out = renderer.render("reports/print/department_chunk.html", context)
-    anchors, pages = pdf.anchor_pages(laid_out), len(laid_out.pages)
-    write_atomic(path, renderer.write(laid_out.pages, title=document.department))
-    write_atomic(layout, json.dumps({"anchors": anchors, "pages": pages}).encode())
-    return path, anchors, pages
+    content, saved = make()
+    write_atomic(path, content)
+    write_atomic(layout, json.dumps(saved).encode())
+    return path, saved
 
 
 def _join_part(front: bytes, chunks: list[Path], links: list) -> bytes:
@@ -251,29 +267,20 @@ def departments_in_booklet(outline: SessionOutline) -> list:
 
 # Booklet numbers ------------------------------------------------------------------------------
 
-NUMBERS_HTML = """<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8">
-<link rel="stylesheet" href="{fonts}"><style>
-@page {{ size: A4; margin: 22mm 20mm 22mm 20mm; counter-increment: booklet;
-  @bottom-right {{ content: "책자 " counter(booklet); font-family: "Report Gothic";
-                   font-size: 8pt; color: #555; }} }}
-@page :first {{ counter-reset: booklet {before}; }}
-div {{ break-after: page; height: 1px; }}
-</style></head><body>{pages}</body></html>"""
-
 
 def numbers_chunk(chunk: int) -> Path:
-    """Overlay pages showing booklet numbers chunk×50+1 … chunk×50+50 (cached)."""
+    """Overlay pages showing booklet numbers chunk×50+1 … chunk×50+50 (cached): blank pages
+    with the booklet's own page-number CSS (pdf.BOOKLET_PAGE_CSS)."""
     path = _numbers_path(chunk)
     if not path.exists():
-        html = NUMBERS_HTML.format(
-            fonts=f"{settings.PDF_BASE_URL.rstrip('/')}{settings.STATIC_URL}css/fonts-print.css",
-            before=chunk * NUMBERS_PER_CHUNK,
-            pages="<div></div>" * NUMBERS_PER_CHUNK,
+        renderer = pdf.Renderer()
+        context = {"pages": range(NUMBERS_PER_CHUNK)}
+        numbers = renderer.render(
+            "reports/print/booklet_numbers.html",
+            context,
+            booklet_page=chunk * NUMBERS_PER_CHUNK + 1,
         )
-        document = weasyprint.HTML(
-            string=html, base_url=settings.PDF_BASE_URL, url_fetcher=pdf.StaticOnlyFetcher()
-        )
-        write_atomic(path, document.write_pdf())
+        write_atomic(path, renderer.write(numbers.pages, title="책자 쪽 번호"))
     return path
 
 
@@ -437,17 +444,13 @@ def _cached_frame(outline: SessionOutline, part_pages: dict[int, int]) -> tuple[
     card that does not change its department's page count reuses it."""
     lengths = json.dumps(sorted(part_pages.items()))
     key = booklet_key(outline, [lengths])
-    path, layout = root() / "frames" / f"{key}.pdf", root() / "frames" / f"{key}.json"
-    try:
-        saved = json.loads(layout.read_text())
-        if path.exists():
-            return path, saved["covers"], saved["front_length"]
-    except (OSError, ValueError, KeyError):
-        pass
-    content, covers, front_length = _frame(outline, part_pages)
-    write_atomic(path, content)
-    write_atomic(layout, json.dumps({"covers": covers, "front_length": front_length}).encode())
-    return path, covers, front_length
+
+    def lay_out():
+        content, covers, front_length = _frame(outline, part_pages)
+        return content, {"covers": covers, "front_length": front_length}
+
+    path, layout = _cached("frames", key, lay_out)
+    return path, layout["covers"], layout["front_length"]
 
 
 def _frame(outline: SessionOutline, part_pages: dict[int, int]) -> tuple[bytes, list, int]:

@@ -4,7 +4,8 @@ A department report is rendered in two passes so its contents can print true pag
 the body (일반현황 onwards, numbered from 1 like the council booklets) is laid out first,
 the page of every section anchor is read off the laid-out pages, and then the cover and the
 보고 순서 page are rendered with those numbers and put in front. A session booklet puts its
-cover and contents, each bureau's cover and each department's pages together the same way.
+cover and contents, each bureau's cover and each department's pages together the same way
+(in one pass here; from cached per-department parts in reports/booklet.py).
 """
 
 from __future__ import annotations
@@ -147,7 +148,10 @@ def department_pdf(report: ReportDocument) -> bytes:
 
 
 def session_pdf(outline: SessionOutline, reports: list[ReportDocument]) -> bytes:
-    """The session booklet: cover, contents, then per bureau its cover and its departments.
+    """The session booklet in one WeasyPrint pass: cover, contents, then per bureau its cover
+    and its departments. Readers get the booklet reports/booklet.py assembles from cached
+    parts; this single pass is the reference it is measured against (`manage.py bench`, and
+    the size test in tests/test_booklet_builds.py).
 
     Each department is numbered from 1 as in the council booklets; every page also shows its
     booklet page ("책자 17"), which is the number the booklet's contents give.

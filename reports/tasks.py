@@ -105,9 +105,7 @@ def build_booklet(build_id: int) -> None:
         if not parts:
             raise ValueError("책자에 넣을 부서 보고서가 없습니다.")
         rows = {report: version for report, version in build.composition["reports"]}
-        by_department = {
-            d.department_id: d.report_id for b in outline.bureaus for d in b.departments
-        }
+        report_of = {d.department_id: d.report_id for d in booklet.departments_in_booklet(outline)}
         missing = [(i, p) for i, p in enumerate(parts) if not booklet.has_part(p.key)]
         BookletBuild.objects.filter(pk=build_id).update(
             status=Status.RUNNING,
@@ -119,7 +117,7 @@ def build_booklet(build_id: int) -> None:
             error_detail="",
         )
     for index, part in missing:
-        report_id = by_department[part.department_id]
+        report_id = report_of[part.department_id]
         render_department.enqueue(build_id, index, report_id, rows[report_id])
     if missing:  # page-number overlays for a first booklet this long, after the departments
         for chunk in booklet.numbers_to_warm(len(parts)):

@@ -215,9 +215,9 @@ def session_pdf(request, number: int):
     """
     session, outline, readings = _readings(request, number)
     build = builds.find_or_request(session, outline, readings, request.user)
-    if build.status == BookletBuild.Status.SUCCEEDED and tasks.file_of(build).exists():
-        return _booklet_file(build)
-    return redirect("reports:booklet_build", number=number, token=builds.token(build, request.user))
+    return _booklet_file(build) or redirect(
+        "reports:booklet_build", number=number, token=builds.token(build, request.user)
+    )
 
 
 def _with_build(view):
