@@ -71,7 +71,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's session middleware, answering 503 if the database stays busy (config/busy.py).
+    "config.busy.BusyAwareSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET (the API's published data answers If-None-Match with 304).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Who made each change, for the history of every model (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # A view that finds the database busy for longer than its timeout answers 503 "잠시 뒤에".
+    "config.busy.BusyDatabaseMiddleware",
     # Failed logins are counted and throttled (django-axes); keep it last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -116,6 +119,26 @@ DATABASES = {
         conn_max_age=int(env_str("DB_CONN_MAX_AGE", "0")),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite as a real embedded database: the web server's threads and the PDF worker processes
+    # share one file. WAL lets readers go on while one writer writes; every transaction takes
+    # the write lock when it begins (IMMEDIATE), so a writer waits its turn — up to
+    # SQLITE_BUSY_SECONDS — instead of failing with "database is locked" when it upgrades a read
+    # lock; synchronous=NORMAL is safe with WAL (a power cut may lose the last commits, never
+    # corrupt the file).
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": float(env_str("SQLITE_BUSY_SECONDS", "20")),
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY"
+        ),
+    }
+elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A save that waits for another's row lock waits DB_LOCK_TIMEOUT_SECONDS at most, then
+    # answers "잠시 뒤에 다시" (config/busy.py) instead of hanging a server thread.
+    lock_timeout = int(float(env_str("DB_LOCK_TIMEOUT_SECONDS", "20")) * 1000)
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c lock_timeout={lock_timeout}".strip()
 if TESTING and DATABASES["default"]["ENGINE"].endswith("sqlite3") and env_str("SQLITE_TEST_DB", ""):
     # A file instead of pytest's in-memory database, so that PDF worker processes started by
     # the tests (tests/test_pdf_workers.py) see the same data; tests/run_suite.sh sets it.

@@ -29,12 +29,45 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def publish_version(report: DepartmentReport, user, *, note: str = "") -> ReportVersion:
-    """Freeze the report as it is now as its next version (call inside the workflow)."""
+class PdfFailed(Exception):
+    """WeasyPrint could not lay out the report (not a database failure)."""
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A report's document and PDF laid out before the publishing transaction, so that the
+    database's write lock is not held while WeasyPrint works (on SQLite there is one)."""
+
+    content: str
+    pdf: bytes
+
+
+def _pdf_of(document: doc.ReportDocument) -> bytes:
+    try:
+        return pdf.department_pdf(document)
+    except Exception as error:
+        raise PdfFailed(type(error).__name__) from error
+
+
+def prepare_version(report: DepartmentReport) -> Prepared:
+    document = assemble_report(report)
+    return Prepared(content=canonical_json(document.to_dict()), pdf=_pdf_of(document))
+
+
+def publish_version(
+    report: DepartmentReport, user, *, note: str = "", prepared: Prepared | None = None
+) -> ReportVersion:
+    """Freeze the report as it is now as its next version (call inside the workflow).
+
+    `prepared` (from `prepare_version`, outside the transaction) is used only if the report
+    still assembles to the very same document; otherwise the PDF is laid out again here."""
     document = assemble_report(report)
     data = document.to_dict()
     content = canonical_json(data)
-    pdf_bytes = pdf.department_pdf(document)
+    if prepared is not None and prepared.content == content:
+        pdf_bytes = prepared.pdf
+    else:
+        pdf_bytes = _pdf_of(document)
     latest = report.versions.aggregate(latest=Max("number"))["latest"] or 0
     version = ReportVersion.objects.create(
         report=report,

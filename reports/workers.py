@@ -15,18 +15,21 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+import random
 import socket
 import threading
+import time
 import uuid
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import close_old_connections, connections, transaction
 from django.db.models.functions import Now
+from django.db.utils import OperationalError
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
-from django_tasks_db.utils import exclusive_transaction
+from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from reports.models import BookletBuild, PdfWorker
 
@@ -49,10 +52,13 @@ def recover_lost_tasks(now: datetime.datetime | None = None) -> int:
         PdfWorker.objects.filter(last_seen__gte=stale_before).values_list("worker_id", flat=True)
     )
     found = 0
+    running = DBTaskResult.objects.running().filter(
+        task_path__startswith=OUR_TASKS, started_at__lt=stale_before
+    )
+    if not running.exists():  # the usual case: a plain read, no write lock taken
+        _forget_old_workers(now)
+        return found
     with exclusive_transaction(DBTaskResult.objects.db):
-        running = DBTaskResult.objects.running().filter(
-            task_path__startswith=OUR_TASKS, started_at__lt=stale_before
-        )
         for result in running.select_for_update(skip_locked=True):
             if result.worker_ids and result.worker_ids[-1] in alive:
                 continue
@@ -66,8 +72,14 @@ def recover_lost_tasks(now: datetime.datetime | None = None) -> int:
                 result.status = TaskResultStatus.READY
                 result.started_at = None
                 result.save(update_fields=["status", "started_at"])
-    PdfWorker.objects.filter(last_seen__lt=now - datetime.timedelta(days=1)).delete()
+    _forget_old_workers(now)
     return found
+
+
+def _forget_old_workers(now: datetime.datetime) -> None:
+    old = PdfWorker.objects.filter(last_seen__lt=now - datetime.timedelta(days=1))
+    if old.exists():
+        old.delete()
 
 
 def _database_now() -> datetime.datetime:
@@ -100,14 +112,10 @@ class Heartbeat(threading.Thread):
         self.stopped = threading.Event()
 
     def beat(self) -> None:
-        PdfWorker.objects.update_or_create(
-            worker_id=self.worker,
-            defaults={
-                "hostname": socket.gethostname(),
-                "pid": os.getpid(),
-                "last_seen": timezone.now(),
-            },
-        )
+        """One short write (an UPDATE, or the INSERT of the first beat)."""
+        fields = {"hostname": socket.gethostname(), "pid": os.getpid(), "last_seen": timezone.now()}
+        if not PdfWorker.objects.filter(worker_id=self.worker).update(**fields):
+            PdfWorker.objects.create(worker_id=self.worker, **fields)
 
     def run(self) -> None:
         try:
@@ -126,7 +134,12 @@ class Heartbeat(threading.Thread):
 
 
 class PdfTaskWorker(Worker):
-    """django-tasks-db's worker, with a heartbeat while it runs."""
+    """django-tasks-db's worker, with a heartbeat while it runs, that takes the database's
+    write lock only to claim a task that a plain read has found ready.
+
+    django-tasks-db's own loop opens an exclusive transaction at every poll; on SQLite that is
+    the one write lock of the file, taken twice a second per worker process even when there is
+    nothing to do, and every web request that saves waits behind it."""
 
     def run(self) -> None:
         heartbeat = Heartbeat(self.worker_id)
@@ -134,8 +147,49 @@ class PdfTaskWorker(Worker):
         recover_lost_tasks()
         heartbeat.start()
         try:
-            super().run()
+            self._loop()
         finally:
             heartbeat.stop()
             with transaction.atomic():
                 PdfWorker.objects.filter(worker_id=self.worker_id).delete()
+
+    def _loop(self) -> None:
+        logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
+        if self.startup_delay and self.interval:
+            time.sleep(random.random())  # noqa: S311  (workers started together spread out)
+        while self.running:
+            close_old_connections()
+            looked, task_result = self._claim_next()
+            if task_result is not None:
+                self.run_task(task_result)
+            elif self.batch and looked:
+                return
+            if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
+                return
+            close_old_connections()
+            if self.running and task_result is None:
+                time.sleep(self.interval)
+
+    def _ready(self):
+        tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+        if not self.process_all_queues:
+            tasks = tasks.filter(queue_name__in=self.queue_names)
+        if self.excluded_queue_names:
+            tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
+        return tasks
+
+    def _claim_next(self) -> tuple[bool, DBTaskResult | None]:
+        """(whether the queue could be read, the task claimed or None)."""
+        tasks = self._ready()
+        try:
+            if not tasks.exists():
+                return True, None
+            with exclusive_transaction(tasks.db):
+                task_result = tasks.get_locked()
+                if task_result is not None:
+                    task_result.claim(self.worker_id)  # no other worker runs it now
+            return True, task_result
+        except OperationalError as error:
+            if is_locked_database_exception(error):  # busy for longer than the timeout
+                return False, None
+            raise

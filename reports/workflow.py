@@ -11,10 +11,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config import busy
 from org import access
 from reports.models import DepartmentReport, ReportEvent, ReportVersion, Session
 
@@ -106,6 +107,10 @@ def perform(report: DepartmentReport, action: str, user, *, comment: str = "") -
     if transition is None:
         raise WorkflowError(_("알 수 없는 처리입니다."))
     comment = (comment or "").strip()
+    prepared = None
+    if transition.target == Status.PUBLISHED:
+        _check(report, transition, user, comment)  # before laying out a PDF for nothing
+        prepared = _prepare(report)
     with transaction.atomic():
         locked = (
             DepartmentReport.objects.select_for_update()
@@ -114,7 +119,7 @@ def perform(report: DepartmentReport, action: str, user, *, comment: str = "") -
         )
         _check(locked, transition, user, comment)
         if transition.target == Status.PUBLISHED:
-            _publish(locked, user)
+            _publish(locked, user, prepared)
         event = ReportEvent.objects.create(
             report=locked,
             action=transition.action,
@@ -154,18 +159,53 @@ def _check(report: DepartmentReport, transition: Transition, user, comment: str)
         )
 
 
-def _publish(report: DepartmentReport, user) -> ReportVersion:
-    from reports.versions import publish_version
+def _pdf_failed(report: DepartmentReport, error: Exception) -> WorkflowError:
+    logger.exception("laying out the PDF of report %s failed", report.pk)
+    return WorkflowError(
+        _("PDF를 만들지 못해 공개하지 않았습니다(%(error)s). 관리자에게 알려 주세요.")
+        % {"error": error}
+    )
+
+
+def _prepare(report: DepartmentReport):
+    """The PDF, laid out before the transaction (no database lock held meanwhile)."""
+    from reports.versions import PdfFailed, prepare_version
+
+    try:
+        return prepare_version(report)
+    except PdfFailed as error:
+        raise _pdf_failed(report, error) from error
+
+
+def _publish(report: DepartmentReport, user, prepared=None) -> ReportVersion:
+    """Store the version; any failure publishes nothing, and the message names its cause."""
+    from reports.versions import PdfFailed, publish_version
 
     try:
         with transaction.atomic():
-            return publish_version(report, user, note=_correction_note(report))
-    except Exception as error:  # a PDF that cannot be made: nothing is published
-        logger.exception("publishing report %s failed", report.pk)
+            return publish_version(report, user, note=_correction_note(report), prepared=prepared)
+    except PdfFailed as error:
+        raise _pdf_failed(report, error) from error
+    except DatabaseError as error:
+        if not busy.is_busy(error):
+            raise _store_failed(report, error) from error
+        logger.warning("storing the version of report %s: database busy", report.pk)
         raise WorkflowError(
-            _("PDF를 만들지 못해 공개하지 않았습니다(%(error)s). 관리자에게 알려 주세요.")
-            % {"error": type(error).__name__}
+            _(
+                "데이터베이스가 다른 저장을 처리하느라 공개판을 저장하지 못해 공개하지 않았습니다. "
+                "잠시 뒤에 다시 공개해 주세요."
+            )
         ) from error
+    except Exception as error:
+        raise _store_failed(report, error) from error
+
+
+def _store_failed(report: DepartmentReport, error: Exception) -> WorkflowError:
+    logger.exception("storing the version of report %s failed", report.pk)
+    return WorkflowError(
+        _("공개판을 저장하지 못해 공개하지 않았습니다(%(error)s). 관리자에게 알려 주세요.")
+        % {"error": type(error).__name__}
+    )
 
 
 def _correction_note(report: DepartmentReport) -> str:
