@@ -9,10 +9,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -21,20 +19,9 @@ from pypdf import PdfReader
 from reports import tasks
 from reports.models import BookletBuild, PdfWorker
 from reports.workers import recover_lost_tasks
+from tests.live_portal import database_url
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
-
-def _database_url() -> str:
-    database = connection.settings_dict
-    if connection.vendor == "sqlite":
-        name = str(database["NAME"])
-        if "memory" in name:
-            pytest.skip("SQLite test database in memory: tests/run_suite.sh sets SQLITE_TEST_DB")
-        return f"sqlite:///{name}"
-    user, password = quote(database["USER"] or ""), quote(database["PASSWORD"] or "")
-    host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
-    return f"postgres://{user}:{password}@{host}:{port}/{database['NAME']}"
 
 
 @pytest.fixture
@@ -42,7 +29,7 @@ def start_worker(settings, tmp_path):
     settings.TASKS = DATABASE_TASKS
     environment = {
         **os.environ,
-        "DATABASE_URL": _database_url(),
+        "DATABASE_URL": database_url(),
         "PDF_BUILD_ROOT": str(settings.PDF_BUILD_ROOT),
         "PDF_WORKER_HEARTBEAT_SECONDS": "0.2",
         "PDF_WORKER_STALE_SECONDS": "2",
