@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from budget.models import BudgetLine
 from org.roles import Role, make_staff
@@ -211,7 +212,8 @@ def _stored(kind: str, pk: int, value: str) -> str:
 
 def test_readers_writers_a_publishing_clerk_and_two_pdf_workers_share_the_database(office, portal):
     ledger = Ledger()
-    deadline = time.monotonic() + SECONDS
+    started = time.monotonic()
+    deadline = started + SECONDS
     editing = office["editing"]
     with ThreadPoolExecutor(max_workers=10) as pool:
         jobs = [pool.submit(_reader, portal, ledger, office["seed"], deadline) for _ in range(3)]
@@ -226,14 +228,22 @@ def test_readers_writers_a_publishing_clerk_and_two_pdf_workers_share_the_databa
             job.result()
         booklet = clerk.result()
 
-    assert ledger.errors == [], portal.logs()
-    print(f"answers: {dict(ledger.statuses)}; refused: {dict(ledger.declined)}")
-    assert sum(ledger.statuses.values()) > 50, ledger.statuses  # the load really happened
+    elapsed = time.monotonic() - started
     lost = [
         (kind, pk, value, stored)
         for (kind, pk), value in ledger.acknowledged.items()
         if (stored := _stored(kind, pk, value)) != value
     ]
+    answered = sum(ledger.statuses.values())
+    print(  # the figure `make bench` quotes
+        f"\nmixed load ({connection.vendor}): {answered} requests in {elapsed:.0f} s "
+        f"({answered / elapsed:.1f}/s), answers {dict(sorted(ledger.statuses.items()))}, "
+        f"server errors {len(ledger.errors)}, saves acknowledged {len(ledger.acknowledged)}, "
+        f"lost {len(lost)}, publishes refused {len(ledger.refusals)}, "
+        f"booklet {booklet.get('status')} ({booklet.get('pages')} pages)"
+    )
+    assert ledger.errors == [], portal.logs()
+    assert answered > 50, ledger.statuses  # the load really happened
     assert lost == []
     kinds = {kind for kind, _pk in ledger.acknowledged}
     assert kinds >= {"card", "budget", "purpose", "user"}, ledger.declined
