@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.json_any_depth import AnyDepthDecoder, AnyDepthEncoder
 from projects.fields import GaejosikField
 
 
@@ -352,7 +353,7 @@ class ReportVersion(models.Model):
         related_name="versions",
     )
     number = models.PositiveIntegerField(_("판"))
-    document = models.JSONField(_("보고서 내용"))
+    document = models.JSONField(_("보고서 내용"), encoder=AnyDepthEncoder, decoder=AnyDepthDecoder)
     content_sha256 = models.CharField(_("내용 SHA-256"), max_length=64)
     pdf = models.BinaryField(_("PDF"))
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
@@ -510,8 +511,10 @@ class PublishedCard(PublishedRow):
     title = models.CharField(_("사업명"), max_length=200)
     team = models.CharField(_("담당 팀"), max_length=50, blank=True)
     purpose = models.TextField(_("추진 목적"), blank=True)
-    blocks = models.JSONField(_("블록"))
-    budget = models.JSONField(_("예산 블록"), null=True)
+    blocks = models.JSONField(_("블록"), encoder=AnyDepthEncoder, decoder=AnyDepthDecoder)
+    budget = models.JSONField(
+        _("예산 블록"), null=True, encoder=AnyDepthEncoder, decoder=AnyDepthDecoder
+    )
 
     class Meta(PublishedRow.Meta):
         verbose_name = _("공개된 사업 카드")
