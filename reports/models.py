@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from config.json_any_depth import AnyDepthDecoder, AnyDepthEncoder
+from config.text import refuse_invisible
 from projects.fields import GaejosikField
 
 
@@ -40,7 +41,12 @@ class Session(models.Model):
         error_messages={"unique": _("이 번호의 회기가 이미 있습니다.")},
         help_text=_("제227회라면 227"),
     )
-    name = models.CharField(_("회기 이름"), max_length=50, help_text=_("예: 제2차 정례회, 임시회"))
+    name = models.CharField(
+        _("회기 이름"),
+        max_length=50,
+        help_text=_("예: 제2차 정례회, 임시회"),
+        validators=[refuse_invisible],
+    )
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
     start_date = models.DateField(_("시작일"))
     end_date = models.DateField(_("종료일"))
@@ -274,7 +280,10 @@ class ReportSection(models.Model):
     )
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices, default=Kind.RESULTS)
     title = models.CharField(
-        _("단원 제목"), max_length=100, help_text=_("예: 2021년 주요업무 추진계획")
+        _("단원 제목"),
+        max_length=100,
+        help_text=_("예: 2021년 주요업무 추진계획"),
+        validators=[refuse_invisible],
     )
     order = models.PositiveIntegerField(_("순서"), default=0)
 
