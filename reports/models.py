@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.json_any_depth import AnyDepthDecoder, AnyDepthEncoder
+from config.text import refuse_invisible
 from projects.fields import GaejosikField
 
 
@@ -39,7 +41,12 @@ class Session(models.Model):
         error_messages={"unique": _("이 번호의 회기가 이미 있습니다.")},
         help_text=_("제227회라면 227"),
     )
-    name = models.CharField(_("회기 이름"), max_length=50, help_text=_("예: 제2차 정례회, 임시회"))
+    name = models.CharField(
+        _("회기 이름"),
+        max_length=50,
+        help_text=_("예: 제2차 정례회, 임시회"),
+        validators=[refuse_invisible],
+    )
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
     start_date = models.DateField(_("시작일"))
     end_date = models.DateField(_("종료일"))
@@ -273,7 +280,10 @@ class ReportSection(models.Model):
     )
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices, default=Kind.RESULTS)
     title = models.CharField(
-        _("단원 제목"), max_length=100, help_text=_("예: 2021년 주요업무 추진계획")
+        _("단원 제목"),
+        max_length=100,
+        help_text=_("예: 2021년 주요업무 추진계획"),
+        validators=[refuse_invisible],
     )
     order = models.PositiveIntegerField(_("순서"), default=0)
 
@@ -352,7 +362,7 @@ class ReportVersion(models.Model):
         related_name="versions",
     )
     number = models.PositiveIntegerField(_("판"))
-    document = models.JSONField(_("보고서 내용"))
+    document = models.JSONField(_("보고서 내용"), encoder=AnyDepthEncoder, decoder=AnyDepthDecoder)
     content_sha256 = models.CharField(_("내용 SHA-256"), max_length=64)
     pdf = models.BinaryField(_("PDF"))
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
@@ -510,8 +520,10 @@ class PublishedCard(PublishedRow):
     title = models.CharField(_("사업명"), max_length=200)
     team = models.CharField(_("담당 팀"), max_length=50, blank=True)
     purpose = models.TextField(_("추진 목적"), blank=True)
-    blocks = models.JSONField(_("블록"))
-    budget = models.JSONField(_("예산 블록"), null=True)
+    blocks = models.JSONField(_("블록"), encoder=AnyDepthEncoder, decoder=AnyDepthDecoder)
+    budget = models.JSONField(
+        _("예산 블록"), null=True, encoder=AnyDepthEncoder, decoder=AnyDepthDecoder
+    )
 
     class Meta(PublishedRow.Meta):
         verbose_name = _("공개된 사업 카드")

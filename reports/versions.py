@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 from dataclasses import dataclass
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from config import json_any_depth
 from reports import document as doc
 from reports import pdf, published
 from reports.assembly import assemble_report
@@ -22,7 +22,8 @@ from reports.models import DepartmentReport, ReportVersion
 
 
 def canonical_json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The stored form of a document, hashed as is; any depth (config/json_any_depth.py)."""
+    return json_any_depth.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def sha256(data: bytes) -> str:
@@ -161,16 +162,19 @@ class Change:
     after: list[str]
 
 
-def _node_lines(nodes: list[dict], depth: int = 0) -> list[str]:
+def _node_lines(nodes: list[dict]) -> list[str]:
+    """Nodes as indented lines, for the list of changes (iterative: any stored depth)."""
     lines = []
-    for node in nodes:
+    pending = [(node, 0) for node in reversed(nodes)]
+    while pending:
+        node, depth = pending.pop()
         if node.get("type") == "table":
             lines += [" | ".join(str(cell) for cell in row) for row in node.get("rows", [])]
         else:
             text = node.get("text", "")
             marker = node.get("marker", "")
             lines.append(f"{'  ' * depth}{marker} {text}".rstrip())
-        lines += _node_lines(node.get("children", []), depth + 1)
+        pending += [(child, depth + 1) for child in reversed(node.get("children", []))]
     return lines
 
 
