@@ -547,15 +547,15 @@ class _PostgresSwap:
                 env,
                 _("pg_restore가 실패했습니다: 복구하지 않았습니다."),
             )
-            alias = f"restore_{stamp}"
-            connections.settings[alias] = {**self.settings_dict, "NAME": self.new}
+            sd = self.settings_dict
+            check = connection.Database.connect(
+                dbname=self.new,
+                **{key.lower(): sd[key] for key in ("HOST", "PORT", "USER", "PASSWORD") if sd[key]},
+            )
             try:
-                with connections[alias].cursor() as cursor:
-                    _expect_facts(manifest, cursor)
+                _expect_facts(manifest, check.cursor())
             finally:
-                connections[alias].close()
-                del connections[alias]
-                del connections.settings[alias]
+                check.close()
         except BaseException:
             self.discard()
             raise
