@@ -603,11 +603,18 @@ def backup_restore(path: Path) -> tuple[Manifest, str]:
         swap_class = _SqliteSwap if manifest.vendor == "sqlite" else _PostgresSwap
         swap = swap_class(manifest, unpacked)
         try:
-            _restore_files(manifest, unpacked)
             swap.swap()
         except BaseException:
             swap.discard()
             raise
+        try:
+            _restore_files(manifest, unpacked)
+        except Exception as error:
+            swap.undo()
+            raise BackupError(
+                _("저장 파일을 되돌리지 못해 데이터베이스도 되돌렸습니다: %(error)s")
+                % {"error": error}
+            ) from error
     if difference == "older":
         try:
             call_command("migrate", interactive=False, verbosity=0)

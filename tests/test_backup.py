@@ -339,3 +339,39 @@ def test_the_booklet_cache_is_left_out_unless_asked_for(site, db, settings):
 
     assert names(backup.backup_create()) == {"files/default/editions/1.pdf"}
     assert "files/default/pdf-builds/part.pdf" in names(backup.backup_create(with_booklets=True))
+
+
+def test_a_restore_while_the_database_is_in_use_is_refused(archive):
+    """A server or PDF worker still connected: the restore says to stop them first."""
+    database = connection.settings_dict
+    if connection.vendor == "sqlite":
+        other = sqlite3.connect(database["NAME"])
+        other.execute("SELECT 1 FROM auth_user").fetchall()
+    else:
+        other = connection.Database.connect(
+            dbname=database["NAME"],
+            host=database["HOST"],
+            port=database["PORT"],
+            user=database["USER"],
+            password=database["PASSWORD"],
+        )
+    try:
+        assert "웹 서버와 PDF 작업자를 멈춘 뒤" in _refused(archive)
+    finally:
+        other.close()
+
+
+def test_an_archive_of_an_older_schema_is_restored_and_migrated(site, report_2020):
+    """The backup of a site one migration behind this code: restored, then migrated."""
+    call_command("migrate", "authtoken", "0003", verbosity=0)
+    try:
+        older = backup.backup_create()
+    finally:
+        call_command("migrate", "authtoken", verbosity=0)
+    get_user_model().objects.create_user("after-backup")
+    assert backup.backup_check(older).data["schema"]["authtoken"] == "0003_tokenproxy"
+
+    call_command("restore", str(older), "--noinput")
+    assert not get_user_model().objects.filter(username="after-backup").exists()
+    assert DepartmentReport.objects.count() == 1
+    assert backup.schema_difference(backup.database_facts(connection.cursor())[1]) is None
