@@ -322,3 +322,7 @@ SPECTACULAR_SETTINGS = {
         "config.api_schema.add_shared_components",
     ],
 }
+
+# --- backups (issue 13.5) ---
+# Where `manage.py backup` writes its archives (reports/backup.py); `--keep N` prunes them.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
