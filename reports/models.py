@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from config.json_any_depth import AnyDepthDecoder, AnyDepthEncoder
 from config.text import refuse_invisible
 from projects.fields import GaejosikField
+from reports import filestore
 
 
 def format_date(day: datetime.date) -> str:
@@ -353,7 +354,9 @@ class FrozenVersionError(ValidationError):
 
 
 class ReportVersion(models.Model):
-    """A published edition of a report: its assembled document and its PDF, never changed."""
+    """A published edition of a report: its assembled document and its PDF (and HWPX), never
+    changed. The files live in the file storage under their SHA-256 (reports/filestore.py);
+    `pdf` and `hwpx` read them back, checked against the digests recorded here."""
 
     report = models.ForeignKey(
         DepartmentReport,
@@ -364,8 +367,9 @@ class ReportVersion(models.Model):
     number = models.PositiveIntegerField(_("판"))
     document = models.JSONField(_("보고서 내용"), encoder=AnyDepthEncoder, decoder=AnyDepthDecoder)
     content_sha256 = models.CharField(_("내용 SHA-256"), max_length=64)
-    pdf = models.BinaryField(_("PDF"))
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    # Blank for editions published before HWPX files were kept: theirs is made on request.
+    hwpx_sha256 = models.CharField(_("HWPX SHA-256"), max_length=64, blank=True)
     note = models.TextField(_("정정 사유"), blank=True)
     card_count = models.PositiveIntegerField(_("사업 카드 수"), default=0)
     published_by = models.ForeignKey(
@@ -406,6 +410,16 @@ class ReportVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise FrozenVersionError
+
+    @property
+    def pdf(self) -> bytes:
+        """The edition's PDF from the file storage (DamagedFile if it no longer matches)."""
+        return filestore.read_edition(self.pdf_sha256, "pdf")
+
+    @property
+    def hwpx(self) -> bytes | None:
+        """The edition's HWPX from the file storage, if it was kept when published."""
+        return filestore.read_edition(self.hwpx_sha256, "hwpx") if self.hwpx_sha256 else None
 
 
 class AccessLog(models.Model):

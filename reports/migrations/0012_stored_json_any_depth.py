@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0009_booklet_error_detail'),
+        ('reports', '0010_edition_files_in_storage'),
     ]
 
     operations = [
