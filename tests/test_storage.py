@@ -307,3 +307,85 @@ def test_by_default_booklet_parts_are_in_the_build_folder(
 
     assert (settings.PDF_BUILD_ROOT / "parts" / f"{build.part_keys[0][1]}.pdf").exists()
     assert (settings.PDF_BUILD_ROOT / tasks.name_of(build)).exists()
+
+
+# Migration 0010 ------------------------------------------------------------------------------
+
+BEFORE = [("reports", "0009_booklet_error_detail")]
+AFTER = [("reports", "0010_edition_files_in_storage")]
+
+
+def _migrate(targets) -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+def _pdf_column(version_id: int) -> bytes:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pdf FROM reports_reportversion WHERE id = %s", [version_id])
+        return bytes(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0010_moves_the_pdfs_out_of_the_database_and_back(report_2020, settings):
+    from django.db import IntegrityError, connection, transaction
+
+    version = publish_imported(report_2020, comment="seed")
+    stored = settings.MEDIA_ROOT / "editions" / f"{version.pdf_sha256}.pdf"
+    content = stored.read_bytes()
+    try:
+        _migrate(BEFORE)  # back: the files go into the column again
+        assert _pdf_column(version.pk) == content
+        stored.unlink()  # as on a site that never had the storage
+
+        _migrate(AFTER)  # forward: out of the column into the storage, column dropped
+    finally:
+        _migrate(AFTER)
+
+    with connection.cursor() as cursor:
+        columns = [
+            c.name
+            for c in connection.introspection.get_table_description(cursor, "reports_reportversion")
+        ]
+    assert "pdf" not in columns
+    assert stored.read_bytes() == content
+    assert ReportVersion.objects.get(pk=version.pk).pdf == content
+    if connection.vendor == "postgresql":  # the frozen-version trigger is on again
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE reports_reportversion SET note = 'x' WHERE id = %s", [version.pk]
+            )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0010_with_the_storage_unreachable_changes_nothing(report_2020, settings):
+    from django.db import connection
+
+    version = publish_imported(report_2020, comment="seed")
+    content = version.pdf
+    working = settings.STORAGES
+    try:
+        _migrate(BEFORE)
+        server = S3Server()  # configured, never started: nothing answers on its port
+        settings.STORAGES = server.storages()
+        with pytest.raises(RuntimeError, match="파일 저장소.*연결할 수 없어 공개판 PDF를 옮기지"):
+            _migrate(AFTER)
+        with connection.cursor() as cursor:
+            columns = [
+                c.name
+                for c in connection.introspection.get_table_description(
+                    cursor, "reports_reportversion"
+                )
+            ]
+        assert "pdf" in columns
+        assert "hwpx_sha256" not in columns
+        assert _pdf_column(version.pk) == content
+    finally:
+        settings.STORAGES = working
+        _migrate(AFTER)

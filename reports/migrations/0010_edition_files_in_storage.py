@@ -79,6 +79,12 @@ class Migration(migrations.Migration):
             ),
             preserve_default=False,
         ),
+        # NULL-able first, so that going back can add the column before filling it again.
+        migrations.AlterField(
+            model_name="reportversion",
+            name="pdf",
+            field=models.BinaryField(null=True, verbose_name="PDF"),
+        ),
         migrations.RunPython(files_out, files_back, elidable=False),
         migrations.RemoveField(model_name="reportversion", name="pdf"),
     ]
