@@ -318,17 +318,24 @@ def backup_create(
             "files": members,
         }
         partial = path.with_name(path.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
-            data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime = len(data), int(now.timestamp())
-            archive.addfile(info, io.BytesIO(data))
-            for member in members:
-                archive.add(staging / member["name"], arcname=member["name"], recursive=False)
-        os.replace(partial, path)  # a half-written archive never looks like a backup
+        try:
+            _write_archive(partial, manifest, staging, mtime=int(now.timestamp()))
+            os.replace(partial, path)  # a half-written archive never looks like a backup
+        finally:
+            partial.unlink(missing_ok=True)
     if keep:
         backup_prune(directory, keep)
     return path
+
+
+def _write_archive(target: Path, manifest: dict, staging: Path, *, mtime: int) -> None:
+    with tarfile.open(target, "w:gz") as archive:
+        data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mtime = len(data), mtime
+        archive.addfile(info, io.BytesIO(data))
+        for member in manifest["files"]:
+            archive.add(staging / member["name"], arcname=member["name"], recursive=False)
 
 
 def backup_prune(directory: Path, keep: int) -> list[Path]:

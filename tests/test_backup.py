@@ -375,3 +375,20 @@ def test_an_archive_of_an_older_schema_is_restored_and_migrated(site, report_202
     assert not get_user_model().objects.filter(username="after-backup").exists()
     assert DepartmentReport.objects.count() == 1
     assert backup.schema_difference(backup.database_facts(connection.cursor())[1]) is None
+
+
+def test_a_restore_not_confirmed_changes_nothing(archive, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: "아니오")
+    with pytest.raises(CommandError, match="복구하지 않았습니다"):
+        call_command("restore", str(archive))
+    assert get_user_model().objects.filter(username="after-backup").exists()
+
+
+def test_a_backup_that_fails_leaves_no_archive_behind(site, db, monkeypatch):
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup, "_write_archive", disk_full)
+    with pytest.raises(OSError):
+        backup.backup_create()
+    assert list(Path(site / "backups").iterdir()) == []
