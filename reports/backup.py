@@ -41,7 +41,7 @@ from django.core.files import File
 from django.core.files.storage import InvalidStorageError, storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext as _
 
@@ -501,7 +501,11 @@ class _SqliteSwap:
         try:
             _expect_facts(manifest, check.cursor())
         except sqlite3.DatabaseError as error:
+            self.discard()
             raise BackupError(_("백업 안의 데이터베이스가 손상되었습니다.")) from error
+        except BaseException:
+            self.discard()
+            raise
         finally:
             check.close()
 
@@ -544,8 +548,18 @@ class _PostgresSwap:
         stamp = _stamp()
         self.new = f"{self.target[:40]}_restoring_{stamp}"
         self.kept = f"{self.target[:40]}_before_{stamp}"
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE \"{self.new}\" TEMPLATE template0 ENCODING 'UTF8'")
+        try:  # Django's own connection to the server's maintenance database
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE \"{self.new}\" TEMPLATE template0 ENCODING 'UTF8'")
+        except DatabaseError as error:
+            raise BackupError(
+                _(
+                    "복구할 새 데이터베이스를 만들지 못했습니다(%(error)s). 데이터베이스를 만들 수 "
+                    "있는(CREATEDB) 소유자 역할의 DATABASE_URL로 복구하세요. 아무것도 바꾸지 "
+                    "않았습니다."
+                )
+                % {"error": str(error).strip()}
+            ) from error
         try:
             args, env = _pg_args(self.settings_dict, self.new)
             dump = str(unpacked / manifest.data["database"])
@@ -587,10 +601,14 @@ class _PostgresSwap:
     def swap(self) -> None:
         try:
             self._rename((self.target, self.kept), (self.new, self.target))
-        except Exception as error:
-            if isinstance(error, BackupError):
-                raise
-            raise _in_use(self.target) from error
+        except DatabaseError as error:
+            raise BackupError(
+                _(
+                    "새 데이터베이스를 제자리에 넣지 못했습니다(%(error)s). 지금 데이터베이스는 "
+                    "그대로입니다."
+                )
+                % {"error": str(error).strip()}
+            ) from error
 
     def undo(self) -> None:
         self._rename((self.target, self.new), (self.kept, self.target))

@@ -392,3 +392,25 @@ def test_a_backup_that_fails_leaves_no_archive_behind(site, db, monkeypatch):
     with pytest.raises(OSError):
         backup.backup_create()
     assert list(Path(site / "backups").iterdir()) == []
+
+
+def _restoring_leftovers() -> list[str]:
+    if connection.vendor == "sqlite":
+        folder = Path(connection.settings_dict["NAME"]).parent
+        return [path.name for path in folder.glob("*.restoring")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE '%%_restoring_%%'")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_database_that_restores_short_of_its_manifest_is_dropped_unused(archive, tmp_path):
+    """The rebuilt database is checked against the manifest before it is swapped in: one that
+    came out different (here: the manifest promises a user more) is thrown away."""
+
+    def one_user_more(data):
+        data["counts"]["users"] += 1
+        return data
+
+    message = _refused(_rewrite(archive, tmp_path / "short.tar.gz", manifest=one_user_more))
+    assert "복구한 데이터베이스가 백업 목록과 다릅니다" in message
+    assert _restoring_leftovers() == []
