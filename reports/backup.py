@@ -14,8 +14,8 @@ An archive (`upmu-backup-<UTC time>.tar.gz` in BACKUP_DIR) holds:
 A restore checks the manifest and every checksum before it touches anything, then builds the
 new database beside the old one (SQLite: a temporary file; PostgreSQL: a fresh database), checks
 its counts and schema against the manifest, and only then swaps it in with one rename. The old
-database is kept beside it (`<file>.before-restore-<time>` / `<name>_before_<time>`).
-An archive of an older schema is restored and then migrated (undone if the migration fails);
+database is kept beside it (`<file>.before-restore-<time>` / `<name>_before_<time>`). Then
+the stored files are put back (the database swap is undone if that fails). An archive of an older schema is restored and then migrated (undone if the migration fails);
 one with migrations this code does not know, or from the other database vendor, is refused.
 """
 
@@ -148,10 +148,9 @@ def _aliases(with_booklets: bool) -> list[str]:
 
 
 def _skipped_dirs(with_booklets: bool) -> set[Path]:
-    """Local folders not to walk into: the booklet cache (inside MEDIA_ROOT by default)."""
-    if with_booklets:
-        return set()
-    skipped = {Path(settings.PDF_BUILD_ROOT).resolve()}
+    """Local folders not to walk into from another storage: the booklet cache (inside
+    MEDIA_ROOT by default), which is either left out or taken through its own alias."""
+    skipped = set() if with_booklets else {Path(settings.PDF_BUILD_ROOT).resolve()}
     if BOOKLET_ALIAS in settings.STORAGES:
         location = getattr(storages[BOOKLET_ALIAS], "location", None)
         if location:
@@ -302,8 +301,11 @@ def backup_create(
             storage = storages[alias]
             for name in _walk(storage, skipped):
                 member = f"files/{alias}/{name}"
-                with storage.open(name, "rb") as source:
-                    digest = _copy_hashing(source, staging / member)
+                try:
+                    with storage.open(name, "rb") as source:
+                        digest = _copy_hashing(source, staging / member)
+                except FileNotFoundError:
+                    continue  # removed since it was listed (e.g. a booklet's temporary file)
                 size = (staging / member).stat().st_size
                 members.append({"name": member, "size": size, "sha256": digest})
         manifest = {
