@@ -271,6 +271,28 @@ def _dump_postgresql(target: Path) -> tuple[dict, dict]:
 # --- backup ----------------------------------------------------------------------------------
 
 
+def _storage_error(alias: str, error: Exception) -> BackupError:
+    return BackupError(
+        _("파일 저장소(%(alias)s)를 읽거나 쓰지 못했습니다(%(error)s). 아무것도 바꾸지 않았습니다.")
+        % {"alias": alias, "error": f"{type(error).__name__}: {error}"[:300]}
+    )
+
+
+def _stage_files(alias: str, skipped: set[Path], staging: Path) -> list[dict]:
+    """Copy the files of one storage into `staging/files/<alias>/`, with their SHA-256."""
+    storage, members = storages[alias], []
+    for name in _walk(storage, skipped):
+        member = f"files/{alias}/{name}"
+        try:
+            with storage.open(name, "rb") as source:
+                digest = _copy_hashing(source, staging / member)
+        except FileNotFoundError:
+            continue  # removed since it was listed (e.g. a booklet's temporary file)
+        size = (staging / member).stat().st_size
+        members.append({"name": member, "size": size, "sha256": digest})
+    return members
+
+
 def backup_dir() -> Path:
     return Path(settings.BACKUP_DIR)
 
@@ -298,16 +320,10 @@ def backup_create(
         skipped = _skipped_dirs(with_booklets)
         aliases = _aliases(with_booklets)
         for alias in aliases:
-            storage = storages[alias]
-            for name in _walk(storage, skipped):
-                member = f"files/{alias}/{name}"
-                try:
-                    with storage.open(name, "rb") as source:
-                        digest = _copy_hashing(source, staging / member)
-                except FileNotFoundError:
-                    continue  # removed since it was listed (e.g. a booklet's temporary file)
-                size = (staging / member).stat().st_size
-                members.append({"name": member, "size": size, "sha256": digest})
+            try:
+                members += _stage_files(alias, skipped, staging)
+            except Exception as error:  # OSError, or an object storage's client errors
+                raise _storage_error(alias, error) from error
         manifest = {
             "kind": KIND,
             "format": FORMAT,

@@ -32,6 +32,7 @@ from projects.models import Card
 from reports import backup
 from reports.models import DepartmentReport, ReportVersion
 from tests.live_portal import Browser, Portal, environment
+from tests.test_storage import BUCKET, S3Server
 
 PASSWORD = "backup-drill-2026"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -41,7 +42,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def site(settings, tmp_path):
     """Stored files and archives in the test's own folders."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -401,3 +402,44 @@ def test_a_database_that_restores_short_of_its_manifest_is_dropped_unused(archiv
     message = _refused(_rewrite(archive, tmp_path / "short.tar.gz", manifest=one_user_more))
     assert "복구한 데이터베이스가 백업 목록과 다릅니다" in message
     assert _restoring_leftovers() == []
+
+
+# --- files in an S3 bucket (tests/test_storage.py's moto server on 127.0.0.1) --------------
+
+
+@pytest.fixture
+def s3(settings):
+    server = S3Server()
+    server.start()
+    server.client().create_bucket(Bucket=BUCKET)
+    settings.STORAGES = server.storages()
+    yield server
+    server.stop()
+
+
+def test_edition_files_in_an_s3_bucket_are_backed_up_and_put_back(s3, published_2020):
+    version = published_2020.versions.get()
+    archive = backup.backup_create()
+    for key in s3.object_keys():
+        s3.client().delete_object(Bucket=BUCKET, Key=key)
+
+    call_command("restore", str(archive), "--noinput")
+    version = ReportVersion.objects.get(pk=version.pk)
+    assert sha256(version.pdf) == version.pdf_sha256
+    assert f"site/media/editions/{version.pdf_sha256}.pdf" in s3.object_keys()
+
+
+def test_with_the_bucket_unreachable_a_backup_says_so_and_writes_nothing(s3, published_2020):
+    s3.stop()
+    with pytest.raises(CommandError, match="파일 저장소\\(default\\)를 읽거나 쓰지 못했습니다"):
+        call_command("backup")
+    assert not list(Path(backup.backup_dir()).glob("*.tar.gz"))
+
+
+def test_with_the_bucket_unreachable_a_restore_puts_the_database_back(s3, published_2020):
+    archive = backup.backup_create()
+    get_user_model().objects.create_user("after-backup")
+    s3.stop()
+    with pytest.raises(CommandError, match="데이터베이스도 되돌렸습니다"):
+        call_command("restore", str(archive), "--noinput")
+    assert get_user_model().objects.filter(username="after-backup").exists()
