@@ -5,6 +5,7 @@
 #   make test     system packages + venv, then the whole suite on a throwaway PostgreSQL 15, then SQLite
 #   make bench    venv, then manage.py bench (and, with no BENCH_ARGS, the mixed load on both databases)
 #   make lint     ruff check + ruff format --check
+#   make backup   manage.py backup (database + stored files into BACKUP_DIR; BACKUP_ARGS='--keep 14')
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -20,12 +21,13 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 # Extra arguments for pytest / manage.py bench, e.g. make test PYTEST_ARGS='-k budget -x'
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+BACKUP_ARGS ?=
 WORKER_ARGS ?=
 
-.PHONY: help venv install pdfdeps sysdeps run worker test test-postgres test-sqlite bench bench-mixed lint
+.PHONY: help venv install pdfdeps sysdeps run worker test test-postgres test-sqlite bench bench-mixed lint backup
 
 help:
-	@echo "make run | worker | test | test-postgres | test-sqlite | bench | lint | venv | sysdeps"
+	@echo "make run | worker | test | test-postgres | test-sqlite | bench | lint | backup | venv | sysdeps"
 
 # --- Python environment ---------------------------------------------------------------------
 # The stamp lives inside .venv: deleting .venv or editing pyproject.toml re-installs.
@@ -124,6 +126,11 @@ bench-mixed: sysdeps $(STAMP)
 	        >$(VENV)/bench-mixed-$$db.log 2>&1 || rc=1; \
 	    grep -E '^mixed load' $(VENV)/bench-mixed-$$db.log || { tail -n 40 $(VENV)/bench-mixed-$$db.log; rc=1; }; \
 	done; exit $$rc
+
+# --- Backups (README: 백업과 복구) ------------------------------------------------------------
+# No $(STAMP) prerequisite: a nightly cron job must not reinstall packages.
+backup:
+	$(PY) manage.py backup $(BACKUP_ARGS)
 
 lint: $(STAMP)
 	@rc=0; \

@@ -14,8 +14,8 @@ An archive (`upmu-backup-<UTC time>.tar.gz` in BACKUP_DIR) holds:
 A restore checks the manifest and every checksum before it touches anything, then builds the
 new database beside the old one (SQLite: a temporary file; PostgreSQL: a fresh database), checks
 its counts and schema against the manifest, and only then swaps it in with one rename. The old
-database is kept beside it (`<file>.before-restore-<time>` / `<name>_before_<time>`).
-An archive of an older schema is restored and then migrated (undone if the migration fails);
+database is kept beside it (`<file>.before-restore-<time>` / `<name>_before_<time>`). Then
+the stored files are put back (the database swap is undone if that fails). An archive of an older schema is restored and then migrated (undone if the migration fails);
 one with migrations this code does not know, or from the other database vendor, is refused.
 """
 
@@ -41,7 +41,7 @@ from django.core.files import File
 from django.core.files.storage import InvalidStorageError, storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import DatabaseError, connection, connections
 from django.db.migrations.loader import MigrationLoader
 from django.utils.translation import gettext as _
 
@@ -148,10 +148,9 @@ def _aliases(with_booklets: bool) -> list[str]:
 
 
 def _skipped_dirs(with_booklets: bool) -> set[Path]:
-    """Local folders not to walk into: the booklet cache (inside MEDIA_ROOT by default)."""
-    if with_booklets:
-        return set()
-    skipped = {Path(settings.PDF_BUILD_ROOT).resolve()}
+    """Local folders not to walk into from another storage: the booklet cache (inside
+    MEDIA_ROOT by default), which is either left out or taken through its own alias."""
+    skipped = set() if with_booklets else {Path(settings.PDF_BUILD_ROOT).resolve()}
     if BOOKLET_ALIAS in settings.STORAGES:
         location = getattr(storages[BOOKLET_ALIAS], "location", None)
         if location:
@@ -272,6 +271,28 @@ def _dump_postgresql(target: Path) -> tuple[dict, dict]:
 # --- backup ----------------------------------------------------------------------------------
 
 
+def _storage_error(alias: str, error: Exception) -> BackupError:
+    return BackupError(
+        _("파일 저장소(%(alias)s)를 읽거나 쓰지 못했습니다(%(error)s). 아무것도 바꾸지 않았습니다.")
+        % {"alias": alias, "error": f"{type(error).__name__}: {error}"[:300]}
+    )
+
+
+def _stage_files(alias: str, skipped: set[Path], staging: Path) -> list[dict]:
+    """Copy the files of one storage into `staging/files/<alias>/`, with their SHA-256."""
+    storage, members = storages[alias], []
+    for name in _walk(storage, skipped):
+        member = f"files/{alias}/{name}"
+        try:
+            with storage.open(name, "rb") as source:
+                digest = _copy_hashing(source, staging / member)
+        except FileNotFoundError:
+            continue  # removed since it was listed (e.g. a booklet's temporary file)
+        size = (staging / member).stat().st_size
+        members.append({"name": member, "size": size, "sha256": digest})
+    return members
+
+
 def backup_dir() -> Path:
     return Path(settings.BACKUP_DIR)
 
@@ -299,13 +320,10 @@ def backup_create(
         skipped = _skipped_dirs(with_booklets)
         aliases = _aliases(with_booklets)
         for alias in aliases:
-            storage = storages[alias]
-            for name in _walk(storage, skipped):
-                member = f"files/{alias}/{name}"
-                with storage.open(name, "rb") as source:
-                    digest = _copy_hashing(source, staging / member)
-                size = (staging / member).stat().st_size
-                members.append({"name": member, "size": size, "sha256": digest})
+            try:
+                members += _stage_files(alias, skipped, staging)
+            except Exception as error:  # OSError, or an object storage's client errors
+                raise _storage_error(alias, error) from error
         manifest = {
             "kind": KIND,
             "format": FORMAT,
@@ -318,17 +336,24 @@ def backup_create(
             "files": members,
         }
         partial = path.with_name(path.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
-            data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-            info = tarfile.TarInfo(MANIFEST)
-            info.size, info.mtime = len(data), int(now.timestamp())
-            archive.addfile(info, io.BytesIO(data))
-            for member in members:
-                archive.add(staging / member["name"], arcname=member["name"], recursive=False)
-        os.replace(partial, path)  # a half-written archive never looks like a backup
+        try:
+            _write_archive(partial, manifest, staging, mtime=int(now.timestamp()))
+            os.replace(partial, path)  # a half-written archive never looks like a backup
+        finally:
+            partial.unlink(missing_ok=True)
     if keep:
         backup_prune(directory, keep)
     return path
+
+
+def _write_archive(target: Path, manifest: dict, staging: Path, *, mtime: int) -> None:
+    with tarfile.open(target, "w:gz") as archive:
+        data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
+        info = tarfile.TarInfo(MANIFEST)
+        info.size, info.mtime = len(data), mtime
+        archive.addfile(info, io.BytesIO(data))
+        for member in manifest["files"]:
+            archive.add(staging / member["name"], arcname=member["name"], recursive=False)
 
 
 def backup_prune(directory: Path, keep: int) -> list[Path]:
@@ -494,7 +519,11 @@ class _SqliteSwap:
         try:
             _expect_facts(manifest, check.cursor())
         except sqlite3.DatabaseError as error:
+            self.discard()
             raise BackupError(_("백업 안의 데이터베이스가 손상되었습니다.")) from error
+        except BaseException:
+            self.discard()
+            raise
         finally:
             check.close()
 
@@ -537,8 +566,18 @@ class _PostgresSwap:
         stamp = _stamp()
         self.new = f"{self.target[:40]}_restoring_{stamp}"
         self.kept = f"{self.target[:40]}_before_{stamp}"
-        with connection._nodb_cursor() as cursor:
-            cursor.execute(f"CREATE DATABASE \"{self.new}\" TEMPLATE template0 ENCODING 'UTF8'")
+        try:  # Django's own connection to the server's maintenance database
+            with connection._nodb_cursor() as cursor:
+                cursor.execute(f"CREATE DATABASE \"{self.new}\" TEMPLATE template0 ENCODING 'UTF8'")
+        except DatabaseError as error:
+            raise BackupError(
+                _(
+                    "복구할 새 데이터베이스를 만들지 못했습니다(%(error)s). 데이터베이스를 만들 수 "
+                    "있는(CREATEDB) 소유자 역할의 DATABASE_URL로 복구하세요. 아무것도 바꾸지 "
+                    "않았습니다."
+                )
+                % {"error": str(error).strip()}
+            ) from error
         try:
             args, env = _pg_args(self.settings_dict, self.new)
             dump = str(unpacked / manifest.data["database"])
@@ -580,10 +619,14 @@ class _PostgresSwap:
     def swap(self) -> None:
         try:
             self._rename((self.target, self.kept), (self.new, self.target))
-        except Exception as error:
-            if isinstance(error, BackupError):
-                raise
-            raise _in_use(self.target) from error
+        except DatabaseError as error:
+            raise BackupError(
+                _(
+                    "새 데이터베이스를 제자리에 넣지 못했습니다(%(error)s). 지금 데이터베이스는 "
+                    "그대로입니다."
+                )
+                % {"error": str(error).strip()}
+            ) from error
 
     def undo(self) -> None:
         self._rename((self.target, self.new), (self.kept, self.target))

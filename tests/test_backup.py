@@ -11,13 +11,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import re
 import shutil
 import sqlite3
 import tarfile
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -34,9 +32,9 @@ from projects.models import Card
 from reports import backup
 from reports.models import DepartmentReport, ReportVersion
 from tests.live_portal import Browser, Portal, environment
+from tests.test_storage import BUCKET, S3Server
 
 PASSWORD = "backup-drill-2026"
-TAG = re.compile(rb"<[^>]*>")
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -44,7 +42,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def site(settings, tmp_path):
     """Stored files and archives in the test's own folders."""
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -64,8 +62,9 @@ def inventory() -> dict:
     """Everything the drill must find again, read through the ORM and the storage."""
     editions = {}
     for version in ReportVersion.objects.all():
-        assert sha256(bytes(version.pdf)) == version.pdf_sha256
-        editions[version.pk] = (version.report_id, version.number, version.pdf_sha256)
+        assert sha256(version.pdf) == version.pdf_sha256
+        assert sha256(version.hwpx) == version.hwpx_sha256
+        editions[version.pk] = (version.number, version.pdf_sha256, version.hwpx_sha256)
     files = {}
     for name in backup._walk(default_storage, set()):
         with default_storage.open(name, "rb") as stored:
@@ -98,14 +97,13 @@ def wipe_database() -> None:
 
 @pytest.fixture
 def office(make_report, published_2020):
-    """A published seed with its edition PDF also kept as a stored file, a report an officer
-    is editing, and the people who use them."""
+    """A published seed (its PDF and HWPX are stored files), a report an officer is editing,
+    and the people who use them."""
     editing = make_report(cards=2, department="편집과", bureau="편집국")
     officer = get_user_model().objects.create_user("officer", password=PASSWORD)
     make_staff(officer, Role.OFFICER, editing.department)
     make_staff(get_user_model().objects.create_user("clerk", password=PASSWORD), Role.CLERK)
     version = published_2020.versions.get()
-    default_storage.save(f"editions/{version.pk}.pdf", ContentFile(bytes(version.pdf)))
     return {"seed": published_2020, "version": version, "editing": editing}
 
 
@@ -157,25 +155,12 @@ def _edition_downloads(portal: Portal, version) -> dict[str, str]:
         "pdf": 200,
         "hwpx": 200,
     }
-    return {"pdf": sha256(answers["pdf"].content), "hwpx": hwpx_digest(answers["hwpx"].content)}
-
-
-def hwpx_digest(content: bytes) -> str:
-    """The SHA-256 of the HWPX's text, part by part. A HWPX is made on each download, with the
-    time in its metadata and its parts numbered at random, so its bytes differ every time (a
-    stored HWPX is compared byte for byte, as a stored file)."""
-    digest = hashlib.sha256()
-    with zipfile.ZipFile(io.BytesIO(content)) as package:
-        for name in sorted(package.namelist()):
-            digest.update(name.encode())
-            if name.startswith("Contents/section"):
-                digest.update(TAG.sub(b"\n", package.read(name)))
-    return digest.hexdigest()
+    return {kind: sha256(answer.content) for kind, answer in answers.items()}
 
 
 def _start_portal(root: Path, settings) -> Portal:
     root.mkdir()
-    env = environment(root / "pdf-builds", MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    env = environment(root / "pdf-builds")
     portal = Portal(root=root, env=env)
     portal.start_server()
     portal.start_worker()
@@ -338,7 +323,10 @@ def test_the_booklet_cache_is_left_out_unless_asked_for(site, db, settings):
             return {name for name in archive.getnames() if name.startswith("files/")}
 
     assert names(backup.backup_create()) == {"files/default/editions/1.pdf"}
-    assert "files/default/pdf-builds/part.pdf" in names(backup.backup_create(with_booklets=True))
+    assert names(backup.backup_create(with_booklets=True)) == {
+        "files/default/editions/1.pdf",
+        "files/booklets/part.pdf",
+    }
 
 
 def test_a_restore_while_the_database_is_in_use_is_refused(archive):
@@ -375,3 +363,83 @@ def test_an_archive_of_an_older_schema_is_restored_and_migrated(site, report_202
     assert not get_user_model().objects.filter(username="after-backup").exists()
     assert DepartmentReport.objects.count() == 1
     assert backup.schema_difference(backup.database_facts(connection.cursor())[1]) is None
+
+
+def test_a_restore_not_confirmed_changes_nothing(archive, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: "아니오")
+    with pytest.raises(CommandError, match="복구하지 않았습니다"):
+        call_command("restore", str(archive))
+    assert get_user_model().objects.filter(username="after-backup").exists()
+
+
+def test_a_backup_that_fails_leaves_no_archive_behind(site, db, monkeypatch):
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(backup, "_write_archive", disk_full)
+    with pytest.raises(OSError):
+        backup.backup_create()
+    assert list(Path(site / "backups").iterdir()) == []
+
+
+def _restoring_leftovers() -> list[str]:
+    if connection.vendor == "sqlite":
+        folder = Path(connection.settings_dict["NAME"]).parent
+        return [path.name for path in folder.glob("*.restoring")]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT datname FROM pg_database WHERE datname LIKE '%%_restoring_%%'")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_a_database_that_restores_short_of_its_manifest_is_dropped_unused(archive, tmp_path):
+    """The rebuilt database is checked against the manifest before it is swapped in: one that
+    came out different (here: the manifest promises a user more) is thrown away."""
+
+    def one_user_more(data):
+        data["counts"]["users"] += 1
+        return data
+
+    message = _refused(_rewrite(archive, tmp_path / "short.tar.gz", manifest=one_user_more))
+    assert "복구한 데이터베이스가 백업 목록과 다릅니다" in message
+    assert _restoring_leftovers() == []
+
+
+# --- files in an S3 bucket (tests/test_storage.py's moto server on 127.0.0.1) --------------
+
+
+@pytest.fixture
+def s3(settings):
+    server = S3Server()
+    server.start()
+    server.client().create_bucket(Bucket=BUCKET)
+    settings.STORAGES = server.storages()
+    yield server
+    server.stop()
+
+
+def test_edition_files_in_an_s3_bucket_are_backed_up_and_put_back(s3, published_2020):
+    version = published_2020.versions.get()
+    archive = backup.backup_create()
+    for key in s3.object_keys():
+        s3.client().delete_object(Bucket=BUCKET, Key=key)
+
+    call_command("restore", str(archive), "--noinput")
+    version = ReportVersion.objects.get(pk=version.pk)
+    assert sha256(version.pdf) == version.pdf_sha256
+    assert f"site/media/editions/{version.pdf_sha256}.pdf" in s3.object_keys()
+
+
+def test_with_the_bucket_unreachable_a_backup_says_so_and_writes_nothing(s3, published_2020):
+    s3.stop()
+    with pytest.raises(CommandError, match="파일 저장소\\(default\\)를 읽거나 쓰지 못했습니다"):
+        call_command("backup")
+    assert not list(Path(backup.backup_dir()).glob("*.tar.gz"))
+
+
+def test_with_the_bucket_unreachable_a_restore_puts_the_database_back(s3, published_2020):
+    archive = backup.backup_create()
+    get_user_model().objects.create_user("after-backup")
+    s3.stop()
+    with pytest.raises(CommandError, match="데이터베이스도 되돌렸습니다"):
+        call_command("restore", str(archive), "--noinput")
+    assert get_user_model().objects.filter(username="after-backup").exists()

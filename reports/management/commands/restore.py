@@ -26,9 +26,12 @@ class Command(BaseCommand):
         manifest = backup_check(archive)
         self.stdout.write(manifest.summary())
         if interactive:
-            answer = input(
-                "지금 데이터베이스와 파일을 이 백업으로 바꿉니다. 계속할까요? [yes/아니오] "
-            )
+            try:
+                answer = input(
+                    "지금 데이터베이스와 파일을 이 백업으로 바꿉니다. 계속할까요? [yes/아니오] "
+                )
+            except EOFError:  # no terminal (cron, a pipe): only --noinput restores
+                answer = ""
             if answer.strip().lower() not in {"yes", "y", "예", "네"}:
                 raise CommandError("복구하지 않았습니다.")
         manifest, kept = backup_restore(archive)
