@@ -153,7 +153,9 @@ def test_content_stored_too_deep_still_shows_quickly(officer_client, report_2020
 
     page, pdf, hwpx = department_files(officer_client, report_2020)
 
-    assert time.monotonic() - started < 30
+    # Alone: 0.4 s page, 13 s PDF (800 more lines, 20 more pages), 3 s HWPX at depth 800;
+    # before the fix depth 200 took minutes. The bound leaves room for a busy test machine.
+    assert time.monotonic() - started < 90
     assert f"단계{depth}" in page  # nothing lost: the deeper levels at the eighth
     assert f"단계{depth}" in squash("".join(pdf))
     assert any(f"단계{depth}" in text for text in hwpx)
