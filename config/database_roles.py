@@ -101,17 +101,20 @@ def _quoted(connection: BaseDatabaseWrapper, role: str) -> str:
     return connection.ops.quote_name(role)
 
 
-def _refuse_unsafe_role(cursor, role: str) -> bool:
-    """Refuse a role that is, owns or acts as the owner; True when the role already exists."""
+def _refuse_unsafe_role(cursor, role: str) -> bool | None:
+    """Refuse a role that is, owns or acts as the owner. None when there is no such role, else
+    whether its attributes need changing (it cannot log in, or may create databases or roles)."""
     cursor.execute(
-        "SELECT rolsuper OR rolreplication OR rolbypassrls, pg_has_role(%s, current_user, 'MEMBER')"
+        "SELECT rolsuper OR rolreplication OR rolbypassrls,"
+        " pg_has_role(%s, current_user, 'MEMBER'),"
+        " NOT rolcanlogin OR rolcreatedb OR rolcreaterole"
         " FROM pg_roles WHERE rolname = %s",
         [role, role],
     )
     found = cursor.fetchone()
     if found is None:
-        return False
-    privileged, member_of_owner = found
+        return None
+    privileged, member_of_owner, to_change = found
     if privileged:
         raise RoleError(
             _(
@@ -145,24 +148,28 @@ def _refuse_unsafe_role(cursor, role: str) -> bool:
             )
             % {"role": role, "count": owned}
         )
-    return True
+    return to_change
 
 
 def grant_app_role(
-    connection: BaseDatabaseWrapper, role: str, *, password: str | None = None
+    connection: BaseDatabaseWrapper,
+    role: str,
+    *,
+    password: str | None = None,
+    create: bool = True,
 ) -> list[str]:
     """Create or update `role` as the app role, run as the owner; returns what was done.
 
     The role logs in, owns nothing and holds only the app's rights on the owner's current schema,
     now and (default privileges) for tables later migrations create. `password` sets its
-    password; None leaves it as it is."""
+    password; None leaves it as it is. With `create` false a missing role is only reported (the
+    owner may have no CREATEROLE; `migrate` grants this way)."""
     if connection.vendor != "postgresql":
         raise RoleError(
             _("앱 역할은 PostgreSQL에서만 나눕니다(지금 데이터베이스: %(vendor)s).")
             % {"vendor": connection.vendor}
         )
     name = _quoted(connection, role)
-    done = []
     with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
         cursor.execute("SELECT current_user, current_schema(), current_database()")
         owner, schema, database = cursor.fetchone()
@@ -170,48 +177,16 @@ def grant_app_role(
             raise RoleError(
                 _("앱 역할은 소유자 역할(%(owner)s)과 달라야 합니다.") % {"owner": owner}
             )
-        schema_name = connection.ops.quote_name(schema)
-        owner_name = connection.ops.quote_name(owner)
-        exists = _refuse_unsafe_role(cursor, role)
-        statements: list[tuple[str, list]] = []
-        if exists:
-            statements.append((f"ALTER ROLE {name} LOGIN NOCREATEDB NOCREATEROLE", []))
-            done.append(_("역할 %(role)s을(를) 고쳤습니다.") % {"role": role})
-        else:
-            statements.append((f"CREATE ROLE {name} LOGIN NOCREATEDB NOCREATEROLE", []))
-            done.append(_("역할 %(role)s을(를) 만들었습니다.") % {"role": role})
+        to_change = _refuse_unsafe_role(cursor, role)
+        if to_change is None and not create:
+            return [
+                _("앱 역할 %(role)s이(가) 없습니다: manage.py grant_app_role로 만드세요.")
+                % {"role": role}
+            ]
+        done = _set_up_role(cursor, name, role, exists=to_change is not None, change=to_change)
         if password is not None:
-            statements.append((f"ALTER ROLE {name} PASSWORD %s", [password]))
-        statements += [
-            (f"GRANT CONNECT ON DATABASE {connection.ops.quote_name(database)} TO {name}", []),
-            (f"GRANT USAGE ON SCHEMA {schema_name} TO {name}", []),
-            (f"REVOKE CREATE ON SCHEMA {schema_name} FROM {name}", []),
-            (f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema_name} FROM {name}", []),
-            (f"GRANT {TABLE_RIGHTS} ON ALL TABLES IN SCHEMA {schema_name} TO {name}", []),
-            (f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema_name} FROM {name}", []),
-            (f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema_name} TO {name}", []),
-            (
-                f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner_name} IN SCHEMA {schema_name} "
-                f"GRANT {TABLE_RIGHTS} ON TABLES TO {name}",
-                [],
-            ),
-            (
-                f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner_name} IN SCHEMA {schema_name} "
-                f"GRANT USAGE ON SEQUENCES TO {name}",
-                [],
-            ),
-        ]
-        cursor.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename = ANY(%s)",
-            [schema, [*APPEND_ONLY_TABLES, *READ_ONLY_TABLES]],
-        )
-        present = {table for (table,) in cursor.fetchall()}
-        for table in sorted(present & set(APPEND_ONLY_TABLES)):
-            statements.append((f"REVOKE UPDATE, DELETE ON {table} FROM {name}", []))
-        for table in sorted(present & set(READ_ONLY_TABLES)):
-            statements.append((f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {name}", []))
-        for sql, params in statements:
-            cursor.execute(sql, params or None)
+            cursor.execute(f"ALTER ROLE {name} PASSWORD %s", [password])
+        _grant(cursor, connection, name, role, database=database, schema=schema, owner=owner)
         cursor.execute("SELECT has_schema_privilege(%s, %s, 'CREATE')", [role, schema])
         if cursor.fetchone()[0]:
             done.append(
@@ -231,3 +206,53 @@ def grant_app_role(
         % {"role": role, "schema": schema}
     )
     return done
+
+
+def _set_up_role(cursor, name: str, role: str, *, exists: bool, change: bool) -> list[str]:
+    """The role made, or its attributes put right; ALTER ROLE only when needed (it takes
+    CREATEROLE, which an owner given a role made by the DBA may not have)."""
+    if not exists:
+        cursor.execute(f"CREATE ROLE {name} LOGIN NOCREATEDB NOCREATEROLE")
+        return [_("역할 %(role)s을(를) 만들었습니다.") % {"role": role}]
+    if change:
+        cursor.execute(f"ALTER ROLE {name} LOGIN NOCREATEDB NOCREATEROLE")
+        return [_("역할 %(role)s을(를) 고쳤습니다.") % {"role": role}]
+    return [_("역할 %(role)s이(가) 이미 있습니다.") % {"role": role}]
+
+
+def _grant(cursor, connection, name: str, role: str, *, database: str, schema: str, owner: str):
+    """The app's rights: table DML (append-only and read-only tables narrowed), sequence USAGE,
+    the same by default on what the owner creates later; CONNECT and schema USAGE if missing."""
+    quote = connection.ops.quote_name
+    schema_name, owner_name = quote(schema), quote(owner)
+    cursor.execute(
+        "SELECT has_database_privilege(%s, %s, 'CONNECT'), has_schema_privilege(%s, %s, 'USAGE')",
+        [role, database, role, schema],
+    )
+    can_connect, can_use_schema = cursor.fetchone()
+    statements = []
+    if not can_connect:
+        statements.append(f"GRANT CONNECT ON DATABASE {quote(database)} TO {name}")
+    if not can_use_schema:
+        statements.append(f"GRANT USAGE ON SCHEMA {schema_name} TO {name}")
+    statements += [
+        f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema_name} FROM {name}",
+        f"GRANT {TABLE_RIGHTS} ON ALL TABLES IN SCHEMA {schema_name} TO {name}",
+        f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema_name} FROM {name}",
+        f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA {schema_name} TO {name}",
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner_name} IN SCHEMA {schema_name} "
+        f"GRANT {TABLE_RIGHTS} ON TABLES TO {name}",
+        f"ALTER DEFAULT PRIVILEGES FOR ROLE {owner_name} IN SCHEMA {schema_name} "
+        f"GRANT USAGE ON SEQUENCES TO {name}",
+    ]
+    cursor.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = %s AND tablename = ANY(%s)",
+        [schema, [*APPEND_ONLY_TABLES, *READ_ONLY_TABLES]],
+    )
+    present = {table for (table,) in cursor.fetchall()}
+    for table in sorted(present & set(APPEND_ONLY_TABLES)):
+        statements.append(f"REVOKE UPDATE, DELETE ON {table} FROM {name}")
+    for table in sorted(present & set(READ_ONLY_TABLES)):
+        statements.append(f"REVOKE INSERT, UPDATE, DELETE ON {table} FROM {name}")
+    for sql in statements:
+        cursor.execute(sql)

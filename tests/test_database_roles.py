@@ -236,7 +236,7 @@ def test_grant_app_role_refuses_the_owner_and_a_bad_name(app_role):
 
     out = io.StringIO()
     call_command("grant_app_role", APP_ROLE, stdout=out)
-    assert "역할 upmu_app_test을(를) 고쳤습니다." in out.getvalue()
+    assert "역할 upmu_app_test이(가) 이미 있습니다." in out.getvalue()
     assert "트리거 끄기 포함" in out.getvalue()
 
 

@@ -20,6 +20,6 @@ class Command(MigrateCommand):
         with as_owner(connection) as app_user:
             super().handle(*args, **options)
             if connection.settings_dict["USER"] != app_user and app_user:
-                for line in grant_app_role(connection, app_user):
+                for line in grant_app_role(connection, app_user, create=False):
                     if options["verbosity"] >= 1:
                         self.stdout.write(line)
