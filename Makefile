@@ -3,7 +3,7 @@
 #   make run      venv + migrate + seeds + demo users, then a PDF worker and the dev server on 127.0.0.1:8000
 #   make worker   more PDF workers (one process per core) for the same database and PDF_BUILD_ROOT
 #   make test     system packages + venv, then the whole suite on a throwaway PostgreSQL 15, then SQLite
-#   make bench    venv, then manage.py bench
+#   make bench    venv, then manage.py bench (and, with no BENCH_ARGS, the mixed load on both databases)
 #   make lint     ruff check + ruff format --check
 
 SHELL := /bin/bash
@@ -22,7 +22,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 WORKER_ARGS ?=
 
-.PHONY: help venv install pdfdeps sysdeps run worker test test-postgres test-sqlite bench lint
+.PHONY: help venv install pdfdeps sysdeps run worker test test-postgres test-sqlite bench bench-mixed lint
 
 help:
 	@echo "make run | worker | test | test-postgres | test-sqlite | bench | lint | venv | sysdeps"
@@ -107,8 +107,23 @@ test-sqlite: $(STAMP)
 	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS)
 
 # --- Benchmarks and lint --------------------------------------------------------------------
+# With no BENCH_ARGS, bench also runs the mixed load (readers, staff saving through the admin and
+# the staff API, a clerk publishing, two PDF workers) on SQLite and PostgreSQL for
+# MIXED_LOAD_SECONDS each, and prints its figures: requests, server errors, lost saves.
+MIXED_LOAD_SECONDS ?= 30
+
 bench: pdfdeps $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)
+	@if [ -z "$(BENCH_ARGS)" ]; then $(MAKE) --no-print-directory bench-mixed; fi
+
+bench-mixed: sysdeps $(STAMP)
+	@rc=0; for db in sqlite postgres; do \
+	    echo "== bench: mixed load on $$db for $(MIXED_LOAD_SECONDS) s"; \
+	    MIXED_LOAD_SECONDS=$(MIXED_LOAD_SECONDS) PYTHON=$(PY) PG_BIN=$(PG_BIN) \
+	        bash tests/run_suite.sh $$db tests/test_mixed_load.py -q -s -p no:cacheprovider \
+	        >$(VENV)/bench-mixed-$$db.log 2>&1 || rc=1; \
+	    grep -E '^mixed load' $(VENV)/bench-mixed-$$db.log || { tail -n 40 $(VENV)/bench-mixed-$$db.log; rc=1; }; \
+	done; exit $$rc
 
 lint: $(STAMP)
 	@rc=0; \

@@ -9,6 +9,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.text import refuse_invisible
+
 FUNDING_FIELDS = ("national", "city", "district", "other")
 FUNDING_LABELS = {"national": "국비", "city": "시비", "district": "구비", "other": "기타"}
 
@@ -64,7 +66,7 @@ class BudgetLine(FundingParts):
         blank=True,
         help_text=_("세부사업이면 그 단위사업을 고릅니다."),
     )
-    name = models.CharField(_("사업명"), max_length=100)
+    name = models.CharField(_("사업명"), max_length=100, validators=[refuse_invisible])
     order = models.PositiveIntegerField(_("순서"), default=0)
 
     revision = models.PositiveIntegerField(

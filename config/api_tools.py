@@ -9,6 +9,8 @@ from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import serializers
 
+from projects import gaejosik
+
 MAX_ID = 2**31 - 1
 GAEJOSIK_NODES_SCHEMA = {"type": "array", "items": {"$ref": "#/components/schemas/GaejosikNode"}}
 
@@ -26,7 +28,11 @@ class IdFilter(filters.Filter):
 
 @extend_schema_field(GAEJOSIK_NODES_SCHEMA)
 class GaejosikNodesField(serializers.JSONField):
-    """개조식 content as its structure (projects/gaejosik.py), for reading."""
+    """개조식 content as its structure (projects/gaejosik.py), for reading: at most
+    gaejosik.MAX_DEPTH levels, like the page, whatever is stored."""
+
+    def to_representation(self, value):
+        return super().to_representation(gaejosik.clamp(value))
 
 
 def _titled(documented, titles: dict[str, str]):

@@ -3,7 +3,10 @@
 SQLite waits up to SQLITE_BUSY_SECONDS for its write lock and PostgreSQL up to
 DB_LOCK_TIMEOUT_SECONDS for a row or table lock (config/settings.py). A request that still
 finds the database busy gets 503 with Retry-After and a message saying nothing was saved:
-JSON in the API's error shape for API requests, the portal's page otherwise."""
+JSON in the API's error shape for API requests, the portal's page otherwise.
+
+A file storage that cannot be reached, or a stored file that is damaged (reports/filestore.py),
+gets the same 503 answer with its own reason."""
 
 from __future__ import annotations
 
@@ -40,14 +43,23 @@ def busy_message() -> str:
     )
 
 
-def busy_response(request) -> HttpResponse:
+def busy_response(request, reason: str | None = None) -> HttpResponse:
+    """503 "잠시 뒤에 다시" saying why (the busy database unless told otherwise)."""
+    reason = busy_message() if reason is None else reason
     if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
-        response = JsonResponse({"detail": busy_message(), "errors": []}, status=503)
+        response = JsonResponse({"detail": reason, "errors": []}, status=503)
     else:
-        response = render(request, "503.html", {"reason": busy_message()}, status=503)
+        response = render(request, "503.html", {"reason": reason}, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response
+
+
+def storage_failure(error: BaseException) -> str | None:
+    """The reason to show if `error` is an unreachable file storage or a damaged file."""
+    from reports.filestore import DamagedFile, StorageUnavailable
+
+    return str(error) if isinstance(error, StorageUnavailable | DamagedFile) else None
 
 
 class BusyDatabaseMiddleware:
@@ -60,6 +72,12 @@ class BusyDatabaseMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        reason = storage_failure(exception)
+        if reason is not None:
+            logger.warning(
+                "file storage failed for %s %s: %r", request.method, request.path, exception
+            )
+            return busy_response(request, reason)
         if not is_busy(exception):
             return None
         logger.warning("database busy for %s %s: %s", request.method, request.path, exception)

@@ -323,6 +323,57 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# --- backups (issue 13.5) ---
+# Where `manage.py backup` writes its archives (reports/backup.py); `--keep N` prunes them.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
+
+# --- files on more than one machine (issue 13.6) ---
+# Published editions' PDF/HWPX files (STORAGES["default"], content-addressed under editions/)
+# and session booklets with their department parts (STORAGES["booklets"]) go through Django's
+# storages (reports/filestore.py). By default both are folders (MEDIA_ROOT, PDF_BUILD_ROOT);
+# with STORAGE_S3_BUCKET set, an S3 bucket (django-storages) that every web server and PDF
+# worker shares — PDF_BUILD_ROOT is then each machine's own working folder.
+STORAGE_S3_BUCKET = env_str("STORAGE_S3_BUCKET", "")
+# A PDF worker task that cannot reach the storage is run again this many seconds later (at most
+# PDF_STORAGE_ATTEMPTS times); the booklet build page says why it waits.
+PDF_STORAGE_RETRY_SECONDS = float(env_str("PDF_STORAGE_RETRY_SECONDS", "30"))
+PDF_STORAGE_ATTEMPTS = int(env_str("PDF_STORAGE_ATTEMPTS", "10"))
+STORAGES = globals().get("STORAGES") or {
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+}
+if STORAGE_S3_BUCKET:
+    from botocore.config import Config as S3ClientConfig
+
+    _s3_timeout = float(env_str("STORAGE_S3_TIMEOUT", "10"))
+    _s3_prefix = env_str("STORAGE_S3_PREFIX", "").strip("/")
+    _s3_options = {
+        "bucket_name": STORAGE_S3_BUCKET,
+        "endpoint_url": env_str("STORAGE_S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("STORAGE_S3_REGION", "") or None,
+        "access_key": env_str("STORAGE_S3_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("STORAGE_S3_SECRET_ACCESS_KEY", "") or None,
+        "default_acl": None,
+        "querystring_auth": True,
+        "file_overwrite": True,
+        "client_config": S3ClientConfig(
+            s3={"addressing_style": env_str("STORAGE_S3_ADDRESSING_STYLE", "") or None},
+            connect_timeout=_s3_timeout,
+            read_timeout=_s3_timeout,
+            retries={"mode": "standard", "max_attempts": 2},
+        ),
+    }
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_options, "location": "/".join(filter(None, [_s3_prefix, "media"]))},
+    }
+    STORAGES["booklets"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_s3_options, "location": "/".join(filter(None, [_s3_prefix, "pdf-builds"]))},
+    }
+else:
+    STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    STORAGES["booklets"] = {"BACKEND": "reports.filestore.BuildFileSystemStorage"}
+
 # --- database roles (issue 18, point 6) ---
 # PostgreSQL: DATABASE_URL names the app's role, which owns nothing (`manage.py grant_app_role`);
 # DATABASE_OWNER_URL, when set, names the owner of the same database, as whom `migrate` and

@@ -3,19 +3,34 @@
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.text import refuse_invisible
+
 MAX_HEADCOUNT = 999
+# The years a report can be about (reports.Session.year, budget fiscal years): 2000–2100.
+FIRST_REPORT_DAY = datetime.date(2000, 1, 1)
+LAST_REPORT_DAY = datetime.date(2100, 12, 31)
+MESSAGE_DAY_OUT_OF_RANGE = _("기준일은 2000년에서 2100년 사이의 날짜여야 합니다.")
+
+
+def within_report_years(day: datetime.date) -> None:
+    """Validator of a 기준일: within the years reports are about."""
+    if day is not None and not FIRST_REPORT_DAY <= day <= LAST_REPORT_DAY:
+        raise ValidationError(MESSAGE_DAY_OUT_OF_RANGE, code="out_of_range")
 
 
 class Bureau(models.Model):
     """A 국 or 단 grouping departments; the session booklet is ordered by bureau."""
 
-    name = models.CharField(_("국·단 이름"), max_length=50, unique=True)
+    name = models.CharField(
+        _("국·단 이름"), max_length=50, unique=True, validators=[refuse_invisible]
+    )
     order = models.PositiveIntegerField(_("순서"), default=0)
 
     history = HistoricalRecords()
@@ -41,7 +56,9 @@ class Department(models.Model):
         blank=True,
         help_text=_("구청장·부구청장 직속 부서는 비워 둡니다."),
     )
-    name = models.CharField(_("부서 이름"), max_length=50, unique=True)
+    name = models.CharField(
+        _("부서 이름"), max_length=50, unique=True, validators=[refuse_invisible]
+    )
     order = models.PositiveIntegerField(_("순서"), default=0)
 
     history = HistoricalRecords()
@@ -71,9 +88,12 @@ class Team(models.Model):
     department = models.ForeignKey(
         Department, verbose_name=_("부서"), on_delete=models.CASCADE, related_name="teams"
     )
-    name = models.CharField(_("팀 이름"), max_length=50)
+    name = models.CharField(_("팀 이름"), max_length=50, validators=[refuse_invisible])
     duties = models.TextField(
-        _("업무분장"), blank=True, help_text=_("한 줄에 업무 하나씩 적습니다.")
+        _("업무분장"),
+        blank=True,
+        help_text=_("한 줄에 업무 하나씩 적습니다."),
+        validators=[refuse_invisible],
     )
     order = models.PositiveIntegerField(_("순서"), default=0)
     established_on = models.DateField(_("신설일"), null=True, blank=True)
@@ -147,7 +167,7 @@ class StaffingSnapshot(models.Model):
         on_delete=models.CASCADE,
         related_name="staffing_snapshots",
     )
-    as_of = models.DateField(_("기준일"))
+    as_of = models.DateField(_("기준일"), validators=[within_report_years])
 
     objects = StaffingSnapshotQuerySet.as_manager()
     history = HistoricalRecords()
@@ -160,6 +180,11 @@ class StaffingSnapshot(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["department", "as_of"], name="staffing_one_snapshot_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(as_of__gte=FIRST_REPORT_DAY) & Q(as_of__lte=LAST_REPORT_DAY),
+                name="staffing_as_of_within_report_years",
+                violation_error_message=MESSAGE_DAY_OUT_OF_RANGE,
             ),
         ]
 

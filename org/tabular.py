@@ -27,6 +27,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from config.text import invisible_message
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
 MAX_COLUMNS = 60
@@ -439,6 +441,8 @@ _AMOUNT = re.compile(r"^(?P<sign>[△▲-]?)(?P<digits>\d+(?:\.\d+)?)$")
 
 
 _PLAIN_AMOUNT = re.compile(r"[0-9]{1,15}")
+# Commas only as thousands separators: "1,234,567" (and "1,234.5"), never "1,2,3" or "12,34".
+_GROUPED = re.compile(r"[△▲-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 MAX_THOUSANDS = 10**15  # 10^18 원
 
 
@@ -470,6 +474,14 @@ def read_amount(value: object, *, unit: int = WON_PER_THOUSAND) -> int:
         if negative:
             text = text[1:-1].strip()
         text = re.sub(r"(천원|원)$", "", text).strip()
+        if "," in text and not _GROUPED.fullmatch(re.sub(r"\s", "", text)):
+            raise CellError(
+                _(
+                    "‘%(value)s’: 쉼표(,)는 세 자리마다 찍는 천 단위 구분으로만 읽습니다"
+                    "(예: 1,234,567). 여러 금액이면 칸을 나누어 적어 주세요."
+                )
+                % {"value": display(value)}
+            )
         compact = re.sub(r"[,\s]", "", text)
         found = _AMOUNT.match(compact)
         if found is None or (negative and found.group("sign")):
@@ -570,6 +582,8 @@ def read_text(value: object, *, max_length: int) -> str:
     if any(unicodedata.category(char) == "Cc" and char not in "\t\n\r" for char in text):
         # NUL and the like: PostgreSQL refuses them, and no one means to type them.
         raise CellError(_("보이지 않는 제어 문자가 섞여 있습니다. 글자만 적어 주세요."))
+    if (message := invisible_message(text)) is not None:  # zero-width, bidi override, BOM
+        raise CellError(message)
     if len(text) > max_length:
         raise CellError(
             _("%(max)s자까지 쓸 수 있습니다(지금 %(count)s자).")

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from config.json_any_depth import AnyDepthDecoder, AnyDepthEncoder
 from projects import gaejosik
 
 
@@ -38,12 +39,26 @@ class GaejosikFormField(forms.CharField):
 
 
 class GaejosikField(models.JSONField):
-    """Nested 개조식 nodes (see projects/gaejosik.py) kept as JSON."""
+    """Nested 개조식 nodes (see projects/gaejosik.py) kept as JSON.
+
+    Input is at most gaejosik.MAX_DEPTH levels deep; a row stored deeper some other way
+    still loads and saves (config/json_any_depth.py).
+    """
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default", list)
         kwargs.setdefault("blank", True)
+        kwargs.setdefault("encoder", AnyDepthEncoder)
+        kwargs.setdefault("decoder", AnyDepthDecoder)
         super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if kwargs.get("encoder") is AnyDepthEncoder:
+            del kwargs["encoder"]
+        if kwargs.get("decoder") is AnyDepthDecoder:
+            del kwargs["decoder"]
+        return name, path, args, kwargs
 
     def formfield(self, **kwargs):
         return models.Field.formfield(self, form_class=GaejosikFormField, **kwargs)

@@ -13,19 +13,26 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["GaejosikError", "normalize", "parse", "split_blocks", "to_text"]
+__all__ = ["GaejosikError", "clamp", "depth", "normalize", "parse", "split_blocks", "to_text"]
 
 Node = dict[str, Any]
 
 MAX_TEXT_CHARS = 50_000
 MAX_LINE_CHARS = 1_000
 MAX_TABLE_COLUMNS = 20
+# Real reports nest 4-5 levels (□ > ○ > - > · > ※); deeper text is refused at input and,
+# if stored anyway, shown at this level (`clamp`).
+MAX_DEPTH = 8
 
 MESSAGE_HEADING_IN_BODY = "블록 본문에는 □ 제목을 쓸 수 없습니다. □마다 블록을 나누어 입력하세요."
 MESSAGE_TOO_MANY_COLUMNS = "표는 20열까지 입력할 수 있습니다(현재 {count}열)."
 MESSAGE_LINE_TOO_LONG = "한 줄은 1,000자를 넘을 수 없습니다."
 MESSAGE_UNCLOSED_QUOTE = '표의 따옴표(")가 닫히지 않았습니다.'
 MESSAGE_TEXT_TOO_LONG = "본문은 50,000자를 넘을 수 없습니다."
+MESSAGE_TOO_DEEP = (
+    "개조식은 {max}단계까지만 들여 쓸 수 있습니다(이 줄은 {depth}단계). "
+    "들여쓰기를 줄이거나 항목을 나누세요."
+)
 
 HEADING = "□"
 RANKS = {"○": 1, "-": 2, "·": 3, "※": 9}
@@ -64,7 +71,7 @@ def parse(text: str) -> list[Node]:
 def to_text(nodes: list[Node]) -> str:
     """Write nodes as canonical 개조식 text (the inverse of `parse`)."""
     lines: list[str | None] = []
-    _render(nodes, 0, lines)
+    _render(nodes, lines)
     while lines and lines[-1] is None:
         lines.pop()
     return "\n".join("" if line is None else line for line in lines)
@@ -73,6 +80,69 @@ def to_text(nodes: list[Node]) -> str:
 def normalize(text: str) -> str:
     """Return the canonical form of a block body."""
     return to_text(parse(text))
+
+
+def depth(nodes: list[Node]) -> int:
+    """How many levels of items `nodes` nest (0 for no items), counted without recursion."""
+    deepest = 0
+    pending = [(node, 1) for node in _node_list(nodes)]
+    while pending:
+        node, level = pending.pop()
+        if node.get("type") == "item":
+            deepest = max(deepest, level)
+            pending.extend((child, level + 1) for child in _node_list(node.get("children")))
+    return deepest
+
+
+def clamp(nodes: list[Node], max_depth: int = MAX_DEPTH) -> list[Node]:
+    """A copy of `nodes` nesting at most `max_depth` levels, for display.
+
+    Items below the last level are shown at it, in reading order, so nothing is lost;
+    content that went through `parse` is returned unchanged (as a copy). Malformed entries
+    (not a node) are dropped. Iterative: any depth of stored content is safe to show.
+    """
+    root: list[Node] = []
+    # (nodes to copy, where the copies go, their level)
+    pending: list[tuple[list[Node], list[Node], int]] = [(_node_list(nodes), root, 1)]
+    while pending:
+        source, target, level = pending.pop()
+        for index, node in enumerate(source):
+            if node.get("type") != "item":
+                target.append(dict(node))
+                continue
+            children = _node_list(node.get("children"))
+            copy = {**node, "children": []}
+            target.append(copy)
+            if level < max_depth:
+                if children:
+                    # Copy the rest of this level after the children, keeping the order.
+                    pending.append((source[index + 1 :], target, level))
+                    pending.append((children, copy["children"], level + 1))
+                    break
+            else:
+                target.extend(_lifted(children))
+    return root
+
+
+def _lifted(nodes: list[Node]) -> list[Node]:
+    """All descendants of `nodes` as one flat list in reading order, without children."""
+    flat: list[Node] = []
+    pending = list(reversed(_node_list(nodes)))
+    while pending:
+        node = pending.pop()
+        if node.get("type") == "item":
+            flat.append({**node, "children": []})
+            pending.extend(reversed(_node_list(node.get("children"))))
+        else:
+            flat.append(dict(node))
+    return flat
+
+
+def _node_list(value: Any) -> list[Node]:
+    """The nodes of a stored list, skipping anything that is not a node."""
+    if not isinstance(value, list):
+        return []
+    return [node for node in value if isinstance(node, dict)]
 
 
 def split_blocks(text: str) -> list[tuple[str, str]]:
@@ -207,16 +277,19 @@ class _Parser:
             raise GaejosikError(index + 1, MESSAGE_HEADING_IN_BODY)
         else:
             indent = len(line) - len(content)
-            self._add_item(marker[0], marker[1], indent)
+            self._add_item(marker[0], marker[1], indent, index + 1)
         return index + 1
 
     def _container(self) -> list[Node]:
         return self.stack[-1].node["children"] if self.stack else self.root
 
-    def _add_item(self, marker: str, rest: str, indent: int) -> None:
+    def _add_item(self, marker: str, rest: str, indent: int, number: int) -> None:
         rank = RANKS[marker]
         while self.stack and not self.stack[-1].is_parent_of(rank, indent):
             self.stack.pop()
+        if len(self.stack) >= MAX_DEPTH:
+            message = MESSAGE_TOO_DEEP.format(max=MAX_DEPTH, depth=len(self.stack) + 1)
+            raise GaejosikError(number, message)
         text = rest.replace("\t", " ").strip()
         node: Node = {"type": "item", "marker": marker, "text": text, "children": []}
         self._container().append(node)
@@ -264,16 +337,19 @@ def _append_row(table: Node, cells: list[str]) -> None:
         row.extend([""] * (width - len(row)))
 
 
-def _render(nodes: list[Node], depth: int, out: list[str | None]) -> None:
-    """Append the lines for `nodes` at `depth`; None marks a blank line after a table."""
-    indent = " " * depth
-    for node in nodes:
+def _render(nodes: list[Node], out: list[str | None]) -> None:
+    """Append the lines for `nodes`; None marks a blank line after a table. Iterative, so
+    stored content of any depth writes back as text."""
+    pending: list[tuple[Node, int]] = [(node, 0) for node in reversed(nodes)]
+    while pending:
+        node, depth = pending.pop()
+        indent = " " * depth
         kind = node["type"]
         if kind == "item":
             first, *more = node["text"].split("\n")
             out.append(f"{indent}{node['marker']} {first}")
             out.extend(f"{indent}  {line}" for line in more)
-            _render(node["children"], depth + 1, out)
+            pending.extend((child, depth + 1) for child in reversed(node["children"]))
         elif kind == "table":
             for row in node["rows"]:
                 out.append(indent + _table_line(row))

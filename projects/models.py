@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.text import refuse_invisible
 from projects.fields import GaejosikField
 
 
@@ -27,7 +28,7 @@ class Card(models.Model):
         related_name="cards",
     )
     number = models.PositiveSmallIntegerField(_("번호"))
-    title = models.CharField(_("사업명"), max_length=200)
+    title = models.CharField(_("사업명"), max_length=200, validators=[refuse_invisible])
     team = models.ForeignKey(
         "org.Team",
         verbose_name=_("담당 팀"),
@@ -38,7 +39,10 @@ class Card(models.Model):
         blank=True,
     )
     purpose = models.TextField(
-        _("추진 목적"), blank=True, help_text=_("카드 첫머리 상자에 들어가는 글입니다.")
+        _("추진 목적"),
+        blank=True,
+        help_text=_("카드 첫머리 상자에 들어가는 글입니다."),
+        validators=[refuse_invisible],
     )
     order = models.PositiveIntegerField(_("순서"), default=0)
     predecessor = models.ForeignKey(
@@ -53,7 +57,11 @@ class Card(models.Model):
         _("예산 블록"), max_length=20, choices=BudgetKind.choices, default=BudgetKind.NONE
     )
     budget_heading = models.CharField(
-        _("예산 블록 제목"), max_length=50, default="예산현황", blank=True
+        _("예산 블록 제목"),
+        max_length=50,
+        default="예산현황",
+        blank=True,
+        validators=[refuse_invisible],
     )
     budget_line = models.ForeignKey(
         "budget.BudgetLine",
@@ -152,7 +160,10 @@ class Block(models.Model):
         Card, verbose_name=_("사업 카드"), on_delete=models.CASCADE, related_name="blocks"
     )
     heading = models.CharField(
-        _("제목"), max_length=100, help_text=_("□ 뒤에 오는 제목 (예: 사업개요)")
+        _("제목"),
+        max_length=100,
+        help_text=_("□ 뒤에 오는 제목 (예: 사업개요)"),
+        validators=[refuse_invisible],
     )
     content = GaejosikField(
         _("내용"),

@@ -245,7 +245,7 @@ class DepartmentReportAdmin(ScopedAdmin):
             and not report.is_published,
             "frozen_reason": access.frozen_reason(report),
             "versions": report.versions.select_related("published_by", "report__session").defer(
-                "pdf", "document"
+                "document"
             ),
             "events": report.events.exclude(action="remind").select_related("actor")[:20],
             **(extra_context or {}),
@@ -280,10 +280,11 @@ class ReportVersionAdmin(ReadOnlyAdmin):
         "note",
         "content_sha256",
         "pdf_sha256",
+        "hwpx_sha256",
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("pdf", "document")
+        return super().get_queryset(request).defer("document")
 
 
 @admin.register(AccessLog)

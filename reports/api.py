@@ -435,8 +435,8 @@ class VersionViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         versions = ReportVersion.objects.select_related("report__session", "report__department")
         if self.action == "retrieve":
-            return versions.defer("pdf")
-        return versions.defer("pdf", "document").order_by(
+            return versions
+        return versions.defer("document").order_by(
             "-report__session__number", "report__department__order", "report_id", "-number"
         )
 
@@ -561,7 +561,7 @@ class PublishedRowViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         rows = self.model.objects.select_related(
             "version__report__session", "version__report__department"
-        ).defer("version__document", "version__pdf")
+        ).defer("version__document")
         return rows.order_by(
             "-version__report__session__number",
             F("version__report__department__bureau__order").asc(nulls_first=True),

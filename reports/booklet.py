@@ -17,6 +17,11 @@ A booklet is then cheap to put together from cached parts:
 
 Files are written under a temporary name and renamed into place, so a reader (or another
 worker) only ever sees whole files. Nothing here touches the database.
+
+Parts (and the booklets reports/tasks.py writes) are shared with every worker and web server
+through STORAGES["booklets"] (reports/filestore.py); PDF_BUILD_ROOT is the working folder
+where they are made and read — by default the storage itself, so nothing is copied. The
+smaller caches (section units, frames, number overlays) stay in the working folder.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ import pikepdf
 import weasyprint
 from django.conf import settings
 
-from reports import pdf
+from reports import filestore, pdf
 from reports.assembly import SessionOutline
 from reports.document import ReportDocument
 from reports.versions import canonical_json
@@ -96,16 +101,31 @@ def root() -> Path:
     return Path(settings.PDF_BUILD_ROOT)
 
 
+def part_name(key: str) -> str:
+    """A part's name in the booklets storage."""
+    return f"parts/{key}.pdf"
+
+
 def part_path(key: str) -> Path:
-    return root() / "parts" / f"{key}.pdf"
+    return root() / part_name(key)
+
+
+def booklet_name(name: str) -> str:
+    return f"booklets/{name}.pdf"
 
 
 def booklet_path(name: str) -> Path:
-    return root() / "booklets" / f"{name}.pdf"
+    return root() / booklet_name(name)
 
 
 def has_part(key: str) -> bool:
-    return part_path(key).exists()
+    """Whether the part is made, here or by any worker sharing the storage."""
+    return filestore.shared(part_path(key), part_name(key))
+
+
+def local_part(key: str) -> Path:
+    """The part's file in the working folder (fetched from the storage if made elsewhere)."""
+    return filestore.fetch(part_path(key), part_name(key))
 
 
 def write_atomic(path: Path, content: bytes) -> None:
@@ -138,6 +158,9 @@ def render_part(document: ReportDocument) -> str:
     key = part_key(document)
     if has_part(key):
         return key
+    if part_path(key).exists():  # made here before, but the storage did not take it then
+        filestore.share(part_path(key), part_name(key))
+        return key
     renderer = pdf.Renderer()
     chunks, page_of, first_page = [], {}, 1
     for section in [None, *document.sections]:
@@ -158,6 +181,7 @@ def render_part(document: ReportDocument) -> str:
     title = f"{document.session.title} {document.department}"
     content = _join_part(renderer.write(front.pages, title=title), chunks, links)
     write_atomic(part_path(key), content)
+    filestore.share(part_path(key), part_name(key))
     return key
 
 
@@ -517,7 +541,7 @@ def _copy_outline(items, source: pikepdf.Pdf, offset: int) -> list[pikepdf.Outli
 
 def assemble(outline: SessionOutline, parts: list[PartRef], destination: Path) -> Assembled:
     """Put the booklet together from cached parts and write it to `destination`."""
-    sources = {part.key: pikepdf.open(part_path(part.key)) for part in parts}
+    sources = {part.key: pikepdf.open(local_part(part.key)) for part in parts}
     try:
         part_pages = {p.department_id: len(sources[p.key].pages) for p in parts}
         frame_path, cover_starts, front_length = _cached_frame(outline, part_pages)

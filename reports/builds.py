@@ -32,7 +32,7 @@ def find_or_request(session, outline, readings, user) -> BookletBuild:
     key = booklet.booklet_key(outline, [part.key for part in parts])
     same = BookletBuild.objects.filter(session=session, key=key).select_related("session")
     for build in same.filter(status=Status.SUCCEEDED):
-        if tasks.file_of(build).exists():
+        if tasks.booklet_exists(build):
             return build
     running = same.filter(status__in=BookletBuild.ACTIVE).first()
     if running is not None:
@@ -111,10 +111,13 @@ def status_of(build: BookletBuild, token: str, *, staff: bool = False) -> dict:
         Status.SUCCEEDED: _("책자 PDF가 준비되었습니다."),
         Status.FAILED: _("책자 PDF를 만들지 못했습니다."),
     }
+    message = messages[build.status]
+    if build.is_active and build.error:  # waiting for the file storage, say so
+        message = build.error
     data = {
         "status": build.status,
         "label": str(build.get_status_display()),
-        "message": str(messages[build.status]),
+        "message": str(message),
         "done": build.departments_done,
         "total": build.departments_total,
         "percent": build.percent,

@@ -10,6 +10,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from projects import gaejosik
+
 ROMAN = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩⅪⅫ"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
@@ -98,6 +100,10 @@ class Block:
     heading: str
     nodes: list[dict]
 
+    def __post_init__(self) -> None:
+        # Whatever is stored, the page, PDF and HWPX get at most gaejosik.MAX_DEPTH levels.
+        self.nodes = gaejosik.clamp(self.nodes)
+
 
 @dataclass
 class Card:
@@ -140,6 +146,9 @@ class ReportDocument:
     budget: BudgetTable
     sections: list[Section]
     contents: list[ContentsEntry] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.facilities = gaejosik.clamp(self.facilities)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

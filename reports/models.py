@@ -11,7 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.json_any_depth import AnyDepthDecoder, AnyDepthEncoder
+from config.text import refuse_invisible
 from projects.fields import GaejosikField
+from reports import filestore
 
 
 def format_date(day: datetime.date) -> str:
@@ -39,7 +42,12 @@ class Session(models.Model):
         error_messages={"unique": _("이 번호의 회기가 이미 있습니다.")},
         help_text=_("제227회라면 227"),
     )
-    name = models.CharField(_("회기 이름"), max_length=50, help_text=_("예: 제2차 정례회, 임시회"))
+    name = models.CharField(
+        _("회기 이름"),
+        max_length=50,
+        help_text=_("예: 제2차 정례회, 임시회"),
+        validators=[refuse_invisible],
+    )
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices, default=Kind.REGULAR)
     start_date = models.DateField(_("시작일"))
     end_date = models.DateField(_("종료일"))
@@ -273,7 +281,10 @@ class ReportSection(models.Model):
     )
     kind = models.CharField(_("종류"), max_length=20, choices=Kind.choices, default=Kind.RESULTS)
     title = models.CharField(
-        _("단원 제목"), max_length=100, help_text=_("예: 2021년 주요업무 추진계획")
+        _("단원 제목"),
+        max_length=100,
+        help_text=_("예: 2021년 주요업무 추진계획"),
+        validators=[refuse_invisible],
     )
     order = models.PositiveIntegerField(_("순서"), default=0)
 
@@ -343,7 +354,9 @@ class FrozenVersionError(ValidationError):
 
 
 class ReportVersion(models.Model):
-    """A published edition of a report: its assembled document and its PDF, never changed."""
+    """A published edition of a report: its assembled document and its PDF (and HWPX), never
+    changed. The files live in the file storage under their SHA-256 (reports/filestore.py);
+    `pdf` and `hwpx` read them back, checked against the digests recorded here."""
 
     report = models.ForeignKey(
         DepartmentReport,
@@ -352,10 +365,11 @@ class ReportVersion(models.Model):
         related_name="versions",
     )
     number = models.PositiveIntegerField(_("판"))
-    document = models.JSONField(_("보고서 내용"))
+    document = models.JSONField(_("보고서 내용"), encoder=AnyDepthEncoder, decoder=AnyDepthDecoder)
     content_sha256 = models.CharField(_("내용 SHA-256"), max_length=64)
-    pdf = models.BinaryField(_("PDF"))
     pdf_sha256 = models.CharField(_("PDF SHA-256"), max_length=64)
+    # Blank for editions published before HWPX files were kept: theirs is made on request.
+    hwpx_sha256 = models.CharField(_("HWPX SHA-256"), max_length=64, blank=True)
     note = models.TextField(_("정정 사유"), blank=True)
     card_count = models.PositiveIntegerField(_("사업 카드 수"), default=0)
     published_by = models.ForeignKey(
@@ -396,6 +410,16 @@ class ReportVersion(models.Model):
 
     def delete(self, *args, **kwargs):
         raise FrozenVersionError
+
+    @property
+    def pdf(self) -> bytes:
+        """The edition's PDF from the file storage (DamagedFile if it no longer matches)."""
+        return filestore.read_edition(self.pdf_sha256, "pdf")
+
+    @property
+    def hwpx(self) -> bytes | None:
+        """The edition's HWPX from the file storage, if it was kept when published."""
+        return filestore.read_edition(self.hwpx_sha256, "hwpx") if self.hwpx_sha256 else None
 
 
 class AccessLog(models.Model):
@@ -532,8 +556,10 @@ class PublishedCard(PublishedRow):
     title = models.CharField(_("사업명"), max_length=200)
     team = models.CharField(_("담당 팀"), max_length=50, blank=True)
     purpose = models.TextField(_("추진 목적"), blank=True)
-    blocks = models.JSONField(_("블록"))
-    budget = models.JSONField(_("예산 블록"), null=True)
+    blocks = models.JSONField(_("블록"), encoder=AnyDepthEncoder, decoder=AnyDepthDecoder)
+    budget = models.JSONField(
+        _("예산 블록"), null=True, encoder=AnyDepthEncoder, decoder=AnyDepthDecoder
+    )
 
     class Meta(PublishedRow.Meta):
         verbose_name = _("공개된 사업 카드")

@@ -2,23 +2,30 @@
 
 A build fans out: `build_booklet` works out which department parts are not cached yet and
 enqueues one `render_department` per missing part, so every worker process (on every machine
-sharing the database and PDF_BUILD_ROOT) takes a department at a time; the task that finds all
+sharing the database and the booklets storage, reports/filestore.py) takes a department at a time; the task that finds all
 parts present hands over to `assemble_booklet`, which puts the booklet together. Each task can
 run again after a worker dies (reports/workers.py): parts and booklets are written whole under
 their final name, or not at all.
+
+A task that cannot reach the file storage fails (its task result says why), leaves its build
+waiting with the reason shown on the build page, and is enqueued again
+PDF_STORAGE_RETRY_SECONDS later — at most PDF_STORAGE_ATTEMPTS times, then the build fails.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
+from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_tasks import task
 from django_tasks_db.utils import exclusive_transaction
 
-from reports import booklet
+from reports import booklet, filestore
 from reports.assembly import SessionOutline, assemble_report, assemble_session_outline
 from reports.document import ReportDocument
 from reports.models import BookletBuild, DepartmentReport, ReportVersion
@@ -68,24 +75,69 @@ def _document(report_id: int, version_id: int | None) -> ReportDocument:
 
 
 @contextlib.contextmanager
-def _fails_build(build_id: int, what: str) -> Iterator[None]:
+def _fails_build(
+    build_id: int, what: str, again: Callable[[], None] | None = None, attempt: int = 1
+) -> Iterator[None]:
     """A task's exception fails its build with a reason the clerk can read, then propagates
-    (so the task result records it too)."""
+    (so the task result records it too). An unreachable file storage instead leaves the build
+    waiting and calls `again` (the same task, enqueued for later), until the attempts run out."""
     try:
         yield
+    except filestore.StorageUnavailable as exc:
+        if again is not None and attempt < settings.PDF_STORAGE_ATTEMPTS:
+            _wait_for_storage(build_id, exc, attempt)
+            again()
+        else:
+            _fail(build_id, _("파일 저장소에 연결할 수 없어 책자를 만들지 못했습니다"), exc.detail)
+        raise
     except BaseException as exc:  # SystemExit too: a worker told twice to stop mid-task
         if isinstance(exc, Exception):
             detail = f"{type(exc).__name__}: {exc}"
         else:
             detail = "PDF 작업자가 작업 중에 멈췄습니다. 다시 만들기를 눌러 주세요."
         logger.exception("Booklet build %s failed: %s", build_id, what)
-        BookletBuild.objects.filter(pk=build_id).exclude(status=Status.SUCCEEDED).update(
-            status=Status.FAILED,
-            error=what,
-            error_detail=detail[:4000],
-            finished_at=timezone.now(),
-        )
+        _fail(build_id, what, detail)
         raise
+
+
+def _fail(build_id: int, what: str, detail: str) -> None:
+    BookletBuild.objects.filter(pk=build_id).exclude(status=Status.SUCCEEDED).update(
+        status=Status.FAILED,
+        error=what,
+        error_detail=detail[:4000],
+        finished_at=timezone.now(),
+    )
+
+
+def _wait_for_storage(build_id: int, exc: filestore.StorageUnavailable, attempt: int) -> None:
+    seconds = settings.PDF_STORAGE_RETRY_SECONDS
+    logger.warning(
+        "Booklet build %s: file storage unavailable (attempt %s), again in %ss: %s",
+        build_id,
+        attempt,
+        seconds,
+        exc.detail,
+    )
+    reason = _(
+        "파일 저장소에 연결할 수 없습니다. %(seconds)s초 뒤에 다시 시도합니다"
+        "(%(attempt)s/%(attempts)s번째 시도 실패)."
+    ) % {"seconds": f"{seconds:g}", "attempt": attempt, "attempts": settings.PDF_STORAGE_ATTEMPTS}
+    BookletBuild.objects.filter(pk=build_id, status__in=BookletBuild.ACTIVE).update(
+        error=reason, error_detail=exc.detail[:4000]
+    )
+
+
+def _later(task_function, *args, attempt: int) -> Callable[[], None]:
+    """Enqueue the task again after PDF_STORAGE_RETRY_SECONDS, as its next attempt."""
+
+    def enqueue() -> None:
+        delay = datetime.timedelta(seconds=settings.PDF_STORAGE_RETRY_SECONDS)
+        later = task_function
+        if task_function.get_backend().supports_defer:
+            later = task_function.using(run_after=timezone.now() + delay)
+        later.enqueue(*args, attempt=attempt + 1)
+
+    return enqueue
 
 
 def _active(build_id: int) -> BookletBuild | None:
@@ -94,12 +146,13 @@ def _active(build_id: int) -> BookletBuild | None:
 
 
 @task()
-def build_booklet(build_id: int) -> None:
+def build_booklet(build_id: int, attempt: int = 1) -> None:
     """Plan a build: count the cached parts, enqueue a task per missing one."""
     build = _active(build_id)
     if build is None or build.status == Status.ASSEMBLING:
         return
-    with _fails_build(build_id, "책자 구성을 읽지 못했습니다"):
+    again = _later(build_booklet, build_id, attempt=attempt)
+    with _fails_build(build_id, "책자 구성을 읽지 못했습니다", again, attempt):
         outline, documents = load(build)
         parts = booklet.parts_of(outline, documents)
         if not parts:
@@ -127,21 +180,32 @@ def build_booklet(build_id: int) -> None:
 
 
 @task()
-def render_department(build_id: int, index: int, report_id: int, version_id: int | None) -> None:
+def render_department(
+    build_id: int, index: int, report_id: int, version_id: int | None, attempt: int = 1
+) -> None:
     """Render one department's part (if no build has meanwhile) and count it done."""
     if _active(build_id) is None:
         return
     report = DepartmentReport.objects.select_related("department").get(pk=report_id)
-    with _fails_build(build_id, f"{report.department.name} 보고서를 조판하지 못했습니다"):
+    again = _later(render_department, build_id, index, report_id, version_id, attempt=attempt)
+    with _fails_build(
+        build_id, f"{report.department.name} 보고서를 조판하지 못했습니다", again, attempt
+    ):
         key = booklet.render_part(_document(report_id, version_id))
-    with exclusive_transaction(BookletBuild.objects.db):  # parts finish side by side
-        build = BookletBuild.objects.select_for_update().get(pk=build_id)
-        keys = list(build.part_keys)
-        if index >= len(keys) or keys[index][0] != report.department_id:
-            return  # a task of an earlier plan of this build: its slot is someone else's
-        keys[index] = [report.department_id, key]  # the draft may have changed since planning
-        done = sum(booklet.has_part(k) for _department, k in keys)
-        BookletBuild.objects.filter(pk=build_id).update(part_keys=keys, departments_done=done)
+        # Which parts are made, asked of the storage before the lock is taken; inside it only
+        # the parts still missing then are asked again (one may have finished meanwhile).
+        planned = BookletBuild.objects.values_list("part_keys", flat=True).get(pk=build_id)
+        made = {key, *(k for _department, k in planned if booklet.has_part(k))}
+        with exclusive_transaction(BookletBuild.objects.db):  # parts finish side by side
+            build = BookletBuild.objects.select_for_update().get(pk=build_id)
+            keys = list(build.part_keys)
+            if index >= len(keys) or keys[index][0] != report.department_id:
+                return  # a task of an earlier plan of this build: its slot is someone else's
+            keys[index] = [report.department_id, key]  # the draft may have changed since
+            done = sum(k in made or booklet.has_part(k) for _department, k in keys)
+            BookletBuild.objects.filter(pk=build_id).update(
+                part_keys=keys, departments_done=done, error="", error_detail=""
+            )
     if done == len(keys):
         _hand_over(build_id)
 
@@ -162,12 +226,13 @@ def _hand_over(build_id: int) -> None:
 
 
 @task()
-def assemble_booklet(build_id: int) -> None:
+def assemble_booklet(build_id: int, attempt: int = 1) -> None:
     """Put the booklet together from the parts and publish it under the build's name."""
     build = _active(build_id)
     if build is None:
         return
-    with _fails_build(build_id, "책자를 묶지 못했습니다"):
+    again = _later(assemble_booklet, build_id, attempt=attempt)
+    with _fails_build(build_id, "책자를 묶지 못했습니다", again, attempt):
         outline = outline_of(build)
         parts = [booklet.PartRef(department, key) for department, key in build.part_keys]
         planned = [d.department_id for d in booklet.departments_in_booklet(outline)]
@@ -179,8 +244,11 @@ def assemble_booklet(build_id: int) -> None:
             for part in parts:
                 booklet.render_part(part.document)
         result = booklet.assemble(outline, parts, file_of(build))
+        filestore.share(file_of(build), name_of(build))
         BookletBuild.objects.filter(pk=build_id).update(
             status=Status.SUCCEEDED,
+            error="",
+            error_detail="",
             part_keys=[[p.department_id, p.key] for p in parts],
             departments_done=len(parts),
             pages=result.pages,
@@ -189,6 +257,25 @@ def assemble_booklet(build_id: int) -> None:
         )
 
 
+def _file_stem(build: BookletBuild) -> str:
+    return f"session-{build.session.number}-build-{build.pk}"
+
+
 def file_of(build: BookletBuild):
-    """The finished booklet's path (only for a succeeded build)."""
-    return booklet.booklet_path(f"session-{build.session.number}-build-{build.pk}")
+    """The finished booklet's path in the working folder where it was assembled."""
+    return booklet.booklet_path(_file_stem(build))
+
+
+def name_of(build: BookletBuild) -> str:
+    """The finished booklet's name in the booklets storage."""
+    return booklet.booklet_name(_file_stem(build))
+
+
+def booklet_exists(build: BookletBuild) -> bool:
+    """Whether the build's booklet is in the storage (StorageUnavailable if it cannot tell)."""
+    return filestore.shared(file_of(build), name_of(build))
+
+
+def open_booklet(build: BookletBuild):
+    """The build's booklet, opened for reading from the storage."""
+    return filestore.open_shared(name_of(build))

@@ -1,28 +1,31 @@
 """Published versions: freezing a report document with its PDF, reading it back, comparing two.
 
 A version stores the assembled document as JSON (canonical: sorted keys, no spaces) with the
-SHA-256 of that JSON, and the PDF made from the same document with the SHA-256 of its bytes.
-Readers of a published report see the latest version, never the live data.
+SHA-256 of that JSON, and the SHA-256 of the PDF and HWPX files made from the same document;
+the files themselves go to the file storage under those digests (reports/filestore.py) before
+the version row is written, so no version exists without its files. Readers of a published
+report see the latest version, never the live data.
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
-import json
 from dataclasses import dataclass
 
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from config import json_any_depth
 from reports import document as doc
-from reports import pdf, published
+from reports import filestore, hwpx, pdf, published
 from reports.assembly import assemble_report
 from reports.models import DepartmentReport, ReportVersion
 
 
 def canonical_json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The stored form of a document, hashed as is; any depth (config/json_any_depth.py)."""
+    return json_any_depth.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def sha256(data: bytes) -> str:
@@ -33,13 +36,19 @@ class PdfFailed(Exception):
     """WeasyPrint could not lay out the report (not a database failure)."""
 
 
+class HwpxFailed(Exception):
+    """The HWPX file of the report could not be written (not a database failure)."""
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """A report's document and PDF laid out before the publishing transaction, so that the
-    database's write lock is not held while WeasyPrint works (on SQLite there is one)."""
+    """A report's document, PDF and HWPX made — and put in the file storage — before the
+    publishing transaction, so that the database's write lock is not held while WeasyPrint
+    works or the storage answers (on SQLite there is one lock)."""
 
     content: str
-    pdf: bytes
+    pdf_sha256: str
+    hwpx_sha256: str
 
 
 def _pdf_of(document: doc.ReportDocument) -> bytes:
@@ -49,9 +58,23 @@ def _pdf_of(document: doc.ReportDocument) -> bytes:
         raise PdfFailed(type(error).__name__) from error
 
 
+def _hwpx_of(document: doc.ReportDocument) -> bytes:
+    try:
+        return hwpx.department_hwpx(document)
+    except Exception as error:
+        raise HwpxFailed(type(error).__name__) from error
+
+
+def _store_files(document: doc.ReportDocument) -> tuple[str, str]:
+    """Lay out the PDF and HWPX and store both (StorageUnavailable: nothing was published)."""
+    pdf_bytes, hwpx_bytes = _pdf_of(document), _hwpx_of(document)
+    return filestore.put_edition(pdf_bytes, "pdf"), filestore.put_edition(hwpx_bytes, "hwpx")
+
+
 def prepare_version(report: DepartmentReport) -> Prepared:
     document = assemble_report(report)
-    return Prepared(content=canonical_json(document.to_dict()), pdf=_pdf_of(document))
+    pdf_sha256, hwpx_sha256 = _store_files(document)
+    return Prepared(canonical_json(document.to_dict()), pdf_sha256, hwpx_sha256)
 
 
 def publish_version(
@@ -60,22 +83,22 @@ def publish_version(
     """Freeze the report as it is now as its next version (call inside the workflow).
 
     `prepared` (from `prepare_version`, outside the transaction) is used only if the report
-    still assembles to the very same document; otherwise the PDF is laid out again here."""
+    still assembles to the very same document; otherwise its files are made again here."""
     document = assemble_report(report)
     data = document.to_dict()
     content = canonical_json(data)
     if prepared is not None and prepared.content == content:
-        pdf_bytes = prepared.pdf
+        pdf_sha256, hwpx_sha256 = prepared.pdf_sha256, prepared.hwpx_sha256
     else:
-        pdf_bytes = _pdf_of(document)
+        pdf_sha256, hwpx_sha256 = _store_files(document)
     latest = report.versions.aggregate(latest=Max("number"))["latest"] or 0
     version = ReportVersion.objects.create(
         report=report,
         number=latest + 1,
         document=data,
         content_sha256=sha256(content.encode()),
-        pdf=pdf_bytes,
-        pdf_sha256=sha256(pdf_bytes),
+        pdf_sha256=pdf_sha256,
+        hwpx_sha256=hwpx_sha256,
         note=note,
         card_count=sum(len(section.cards) for section in document.sections),
         published_by=user if user is not None and user.is_authenticated else None,
@@ -85,12 +108,13 @@ def publish_version(
 
 
 def verify(version: ReportVersion) -> bool:
-    """Whether the stored content and PDF still match the digests taken when published."""
+    """Whether the stored content and files still match the digests taken when published."""
     content = canonical_json(version.document).encode()
-    return (
-        sha256(content) == version.content_sha256
-        and sha256(bytes(version.pdf)) == version.pdf_sha256
-    )
+    try:
+        version.pdf, version.hwpx  # noqa: B018  (each read checks its file's SHA-256)
+    except filestore.DamagedFile:
+        return False
+    return sha256(content) == version.content_sha256
 
 
 # Reading a stored document back -------------------------------------------------------------
@@ -161,16 +185,19 @@ class Change:
     after: list[str]
 
 
-def _node_lines(nodes: list[dict], depth: int = 0) -> list[str]:
+def _node_lines(nodes: list[dict]) -> list[str]:
+    """Nodes as indented lines, for the list of changes (iterative: any stored depth)."""
     lines = []
-    for node in nodes:
+    pending = [(node, 0) for node in reversed(nodes)]
+    while pending:
+        node, depth = pending.pop()
         if node.get("type") == "table":
             lines += [" | ".join(str(cell) for cell in row) for row in node.get("rows", [])]
         else:
             text = node.get("text", "")
             marker = node.get("marker", "")
             lines.append(f"{'  ' * depth}{marker} {text}".rstrip())
-        lines += _node_lines(node.get("children", []), depth + 1)
+        pending += [(child, depth + 1) for child in reversed(node.get("children", []))]
     return lines
 
 

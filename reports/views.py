@@ -41,8 +41,8 @@ class Reading:
 
 
 def _versions(report: DepartmentReport) -> list[ReportVersion]:
-    """The report's versions, newest first, without their (large) PDFs and documents."""
-    return list(report.versions.defer("pdf", "document").select_related("report__session"))
+    """The report's versions, newest first, without their (large) documents."""
+    return list(report.versions.defer("document").select_related("report__session"))
 
 
 def _document(version: ReportVersion) -> dict:
@@ -168,10 +168,8 @@ def department_version_pdf(request, number: int, department_id: int, version_num
 
 
 def _reading_pdf(request, reading: Reading, number: int) -> HttpResponse:
-    if reading.is_preview:
-        content = pdf.department_pdf(reading.document)
-    else:  # the stored file of the version, byte for byte
-        content = bytes(ReportVersion.objects.only("pdf").get(pk=reading.version.pk).pdf)
+    # A preview is laid out now; a version's stored file is served byte for byte (checked).
+    content = pdf.department_pdf(reading.document) if reading.is_preview else reading.version.pdf
     return _reading_download(request, reading, number, content, "pdf", "application/pdf")
 
 
@@ -237,11 +235,11 @@ def _with_build(view):
 
 
 def _booklet_file(build: BookletBuild) -> FileResponse | None:
-    path = tasks.file_of(build)
-    if build.status != BookletBuild.Status.SUCCEEDED or not path.exists():
+    """The finished booklet streamed from the booklets storage (StorageUnavailable: 503)."""
+    if build.status != BookletBuild.Status.SUCCEEDED or not tasks.booklet_exists(build):
         return None
     name = f"제{build.session.number}회_주요업무보고.pdf"
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=name)  # noqa: SIM115
+    return FileResponse(tasks.open_booklet(build), as_attachment=True, filename=name)
 
 
 @require_safe
@@ -307,7 +305,9 @@ def department_version_hwpx(request, number: int, department_id: int, version_nu
 def _reading_hwpx(request, reading: Reading, number: int) -> HttpResponse:
     if reading.is_preview:
         content = hwpx.department_hwpx(reading.document)
-    else:  # a published edition never changes: built once per process, keyed by its content
+    elif reading.version.hwpx_sha256:  # the file stored when it was published
+        content = reading.version.hwpx
+    else:  # an edition published before HWPX files were kept: made once, keyed by its content
         content = cache.get_or_set(
             f"hwpx:{reading.version.content_sha256}",
             lambda: hwpx.department_hwpx(reading.document),

@@ -167,25 +167,50 @@ def _pdf_failed(report: DepartmentReport, error: Exception) -> WorkflowError:
     )
 
 
+def _file_failed(report: DepartmentReport, error: Exception) -> WorkflowError:
+    """The version's files could not be made or stored: nothing was published."""
+    from reports.filestore import StorageUnavailable
+    from reports.versions import PdfFailed
+
+    if isinstance(error, PdfFailed):
+        return _pdf_failed(report, error)
+    if isinstance(error, StorageUnavailable):
+        logger.warning("storing the files of report %s: %s", report.pk, error.detail)
+        return WorkflowError(
+            _(
+                "파일 저장소에 연결할 수 없어 PDF·한글 파일을 저장하지 못해 공개하지 않았습니다. "
+                "아무것도 바뀌지 않았습니다. 잠시 뒤에 다시 공개해 주세요."
+            )
+        )
+    logger.exception("writing the HWPX of report %s failed", report.pk)
+    return WorkflowError(
+        _("한글(HWPX) 파일을 만들지 못해 공개하지 않았습니다(%(error)s). 관리자에게 알려 주세요.")
+        % {"error": error}
+    )
+
+
 def _prepare(report: DepartmentReport):
-    """The PDF, laid out before the transaction (no database lock held meanwhile)."""
-    from reports.versions import PdfFailed, prepare_version
+    """The PDF and HWPX, made and stored before the transaction (no database lock held
+    meanwhile)."""
+    from reports.filestore import StorageUnavailable
+    from reports.versions import HwpxFailed, PdfFailed, prepare_version
 
     try:
         return prepare_version(report)
-    except PdfFailed as error:
-        raise _pdf_failed(report, error) from error
+    except (PdfFailed, HwpxFailed, StorageUnavailable) as error:
+        raise _file_failed(report, error) from error
 
 
 def _publish(report: DepartmentReport, user, prepared=None) -> ReportVersion:
     """Store the version; any failure publishes nothing, and the message names its cause."""
-    from reports.versions import PdfFailed, publish_version
+    from reports.filestore import StorageUnavailable
+    from reports.versions import HwpxFailed, PdfFailed, publish_version
 
     try:
         with transaction.atomic():
             return publish_version(report, user, note=_correction_note(report), prepared=prepared)
-    except PdfFailed as error:
-        raise _pdf_failed(report, error) from error
+    except (PdfFailed, HwpxFailed, StorageUnavailable) as error:
+        raise _file_failed(report, error) from error
     except DatabaseError as error:
         if not busy.is_busy(error):
             raise _store_failed(report, error) from error

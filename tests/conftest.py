@@ -52,8 +52,10 @@ IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.Immed
 
 @pytest.fixture(autouse=True)
 def pdf_builds(settings, tmp_path):
-    """Booklet parts and builds go to a folder of the test's own; background tasks run when
-    enqueued (after the transaction commits), unless a test starts real PDF workers."""
+    """Booklet parts and builds, and published editions' files, go to folders of the test's
+    own; background tasks run when enqueued (after the transaction commits), unless a test
+    starts real PDF workers."""
+    settings.MEDIA_ROOT = tmp_path / "media"
     settings.PDF_BUILD_ROOT = tmp_path / "pdf-builds"
     settings.TASKS = IMMEDIATE_TASKS
     return settings.PDF_BUILD_ROOT

@@ -48,6 +48,7 @@ def environment(build_root: Path, **extra: str) -> dict[str, str]:
     env.update(
         DATABASE_URL=database_url(),
         PDF_BUILD_ROOT=str(build_root),
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),  # the edition files the tests published
         PDF_WORKER_HEARTBEAT_SECONDS="0.5",
         PYTHONUNBUFFERED="1",
         **extra,

@@ -31,6 +31,7 @@ def start_worker(settings, tmp_path):
         **os.environ,
         "DATABASE_URL": database_url(),
         "PDF_BUILD_ROOT": str(settings.PDF_BUILD_ROOT),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PDF_WORKER_HEARTBEAT_SECONDS": "0.2",
         "PDF_WORKER_STALE_SECONDS": "2",
         "SECRET_KEY": "pdf-worker-test",

@@ -113,6 +113,6 @@ def backward(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0009_booklet_error_detail")]
+    dependencies = [("reports", "0013_titles_refuse_invisible_characters")]
 
     operations = [migrations.RunPython(forward, backward)]
