@@ -373,3 +373,10 @@ if STORAGE_S3_BUCKET:
 else:
     STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     STORAGES["booklets"] = {"BACKEND": "reports.filestore.BuildFileSystemStorage"}
+
+# --- database roles (issue 18, point 6) ---
+# PostgreSQL: DATABASE_URL names the app's role, which owns nothing (`manage.py grant_app_role`);
+# DATABASE_OWNER_URL, when set, names the owner of the same database, as whom `migrate` and
+# `grant_app_role` run (config/database_roles.py). Ignored under pytest, whose test database is
+# another one; tests/test_database_roles.py sets it itself.
+DATABASE_OWNER_URL = "" if TESTING else env_str("DATABASE_OWNER_URL", "")

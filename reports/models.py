@@ -457,7 +457,21 @@ class AccessLog(models.Model):
 # and cards of every published edition in the database instead of unpacking documents.
 
 
+class FrozenPublishedRowError(ValidationError):
+    def __init__(self):
+        super().__init__(_("공개된 보고서의 내용은 고칠 수 없습니다. 정정은 새 판으로 공개하세요."))
+
+
 class PublishedRowQuerySet(models.QuerySet):
+    """Rows are written once, with their version. Bulk updates and deletes are refused here as
+    in the database (reports/migrations/0014_published_rows_frozen.py)."""
+
+    def update(self, **kwargs):
+        raise FrozenPublishedRowError
+
+    def delete(self):
+        raise FrozenPublishedRowError
+
     def current(self) -> "PublishedRowQuerySet":
         """Rows of each report's latest edition: a correction replaces the edition before."""
         newer = ReportVersion.objects.filter(
@@ -481,6 +495,14 @@ class PublishedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self._meta.verbose_name} {self.version_id}-{self.position}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise FrozenPublishedRowError
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenPublishedRowError
 
 
 class PublishedStaffingCell(PublishedRow):

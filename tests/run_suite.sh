@@ -4,7 +4,8 @@
 #   tests/run_suite.sh postgres [pytest args...]  throwaway PostgreSQL 15 cluster (made and removed here)
 #   tests/run_suite.sh sqlite   [pytest args...]  the settings' default SQLite database
 #   tests/run_suite.sh url      [pytest args...]  the database in $DATABASE_URL, as it is
-#                                                 (its role needs CREATEDB: pytest-django makes test_<name>)
+#                                                 (its role needs CREATEDB: pytest-django makes test_<name>;
+#                                                 CREATEROLE for tests/test_database_roles.py)
 #
 # Environment: PYTHON (default .venv/bin/python), PG_BIN (default /usr/lib/postgresql/15/bin).
 # Exit status is pytest's, except that "no tests collected" (pytest's 5) is reported as an error.
@@ -183,7 +184,7 @@ EOF
     local user=upmu pass=upmu db=upmu
     "${AS_PG[@]}" "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$PGTMP" -p "$port" -U postgres \
         -d postgres \
-        -c "CREATE ROLE $user LOGIN CREATEDB PASSWORD '$pass'" \
+        -c "CREATE ROLE $user LOGIN CREATEDB CREATEROLE PASSWORD '$pass'" \
         -c "CREATE DATABASE $db OWNER $user"
 
     export DATABASE_URL="postgres://$user:$pass@127.0.0.1:$port/$db"
