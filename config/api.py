@@ -17,6 +17,7 @@ import io
 import json
 import re
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -25,6 +26,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, pagination, renderers, serializers, status, throttling
+from rest_framework.request import override_method
 
 from org.tabular import escape_rows
 
@@ -308,3 +310,68 @@ GAEJOSIK_NODE = {
         "header_cols": {"type": "integer", "description": "머리글 칸 수 (table)"},
     },
 }
+
+
+# The browsable page ---------------------------------------------------------------------------
+
+
+def _writable(value, field):
+    """`value` (as read) cut down to what the write serializer `field` accepts."""
+    if isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+        return [_writable(item, field.child) for item in value]
+    if isinstance(field, serializers.Serializer) and isinstance(value, dict):
+        return {
+            name: _writable(value[name], sub) for name, sub in field.fields.items() if name in value
+        }
+    return value
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's page for reading the API in a browser. The staff API (org/admin_api.py) reads with
+    one serializer and writes with another that describes a JSON body, not an object: DRF would
+    fill its forms by serializing the object with the write serializer (a server error). Here
+    the staff pages have no HTML forms (the API reads JSON only) and their raw-data form starts
+    from the object as read, cut down to the fields a write accepts."""
+
+    @staticmethod
+    def _write_serializer(view):
+        return getattr(view, "write_serializer_class", None)
+
+    def get_rendered_html_form(self, data, view, method, request):
+        if self._write_serializer(view) is not None and method not in ("DELETE", "OPTIONS"):
+            return None
+        return super().get_rendered_html_form(data, view, method, request)
+
+    def get_raw_data_form(self, data, view, method, request):
+        write_serializer = self._write_serializer(view)
+        if write_serializer is None:
+            return super().get_raw_data_form(data, view, method, request)
+        serializer = getattr(data, "serializer", None)
+        instance = None
+        if serializer is not None and not getattr(serializer, "many", False):
+            instance = getattr(serializer, "instance", None)
+        if method in ("PUT", "PATCH") and instance is None:
+            return None
+        with override_method(view, request, method) as request:
+            if not self.show_form_for_method(view, method, request, instance):
+                return None
+            body = write_serializer()
+            initial = _writable(dict(data), body) if instance is not None else dict(body.data)
+        content = json.dumps(initial, ensure_ascii=False, indent=4, default=str)
+        media_types = [parser.media_type for parser in view.parser_classes]
+
+        class RawBodyForm(forms.Form):
+            _content_type = forms.ChoiceField(
+                label="Media type",
+                choices=[(media_type, media_type) for media_type in media_types],
+                initial=media_types[0],
+                widget=forms.Select(attrs={"data-override": "content-type"}),
+            )
+            _content = forms.CharField(
+                label="Content",
+                widget=forms.Textarea(attrs={"data-override": "content"}),
+                initial=content,
+                required=False,
+            )
+
+        return RawBodyForm()
