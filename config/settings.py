@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A NUL or an impossible date part in the query string: a Korean 400 (config/query_guard.py).
+    "config.query_guard.QueryGuardMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Who made each change, for the history of every model (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -270,7 +272,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "config.api.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
     "DEFAULT_THROTTLE_CLASSES": ["config.api.AnonThrottle", "config.api.StaffThrottle"],
