@@ -36,6 +36,7 @@ from rest_framework import (
     throttling,
 )
 from rest_framework.request import override_method
+from rest_framework.utils.json import strict_constant
 
 from org.tabular import escape_rows
 
@@ -440,7 +441,7 @@ class JSONParser(parsers.JSONParser):
                 % {"max": MAX_JSON_DEPTH}
             )
         try:
-            constant = json.strict_constant if self.strict else None
+            constant = strict_constant if self.strict else None
             return json.loads(text, parse_constant=constant)
         except (ValueError, RecursionError) as error:
             raise exceptions.ParseError(
