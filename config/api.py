@@ -17,14 +17,26 @@ import io
 import json
 import re
 
+from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from rest_framework import exceptions, pagination, renderers, serializers, status, throttling
+from rest_framework import (
+    exceptions,
+    pagination,
+    parsers,
+    renderers,
+    serializers,
+    status,
+    throttling,
+)
+from rest_framework.request import override_method
+from rest_framework.utils.json import strict_constant
 
 from org.tabular import escape_rows
 
@@ -308,3 +320,153 @@ GAEJOSIK_NODE = {
         "header_cols": {"type": "integer", "description": "머리글 칸 수 (table)"},
     },
 }
+
+
+# The browsable page ---------------------------------------------------------------------------
+
+
+def _writable(value, field):
+    """`value` (as read) cut down to what the write serializer `field` accepts."""
+    if isinstance(field, serializers.ListSerializer) and isinstance(value, list):
+        return [_writable(item, field.child) for item in value]
+    if isinstance(field, serializers.Serializer) and isinstance(value, dict):
+        return {
+            name: _writable(value[name], sub) for name, sub in field.fields.items() if name in value
+        }
+    return value
+
+
+class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
+    """DRF's page for reading the API in a browser. The staff API (org/admin_api.py) reads with
+    one serializer and writes with another that describes a JSON body, not an object: DRF would
+    fill its forms by serializing the object with the write serializer (a server error). Here
+    the staff pages have no HTML forms (the API reads JSON only) and their raw-data form starts
+    from the object as read, cut down to the fields a write accepts."""
+
+    @staticmethod
+    def _write_serializer(view):
+        return getattr(view, "write_serializer_class", None)
+
+    def get_rendered_html_form(self, data, view, method, request):
+        if self._write_serializer(view) is not None and method not in ("DELETE", "OPTIONS"):
+            return None
+        return super().get_rendered_html_form(data, view, method, request)
+
+    def get_raw_data_form(self, data, view, method, request):
+        write_serializer = self._write_serializer(view)
+        if write_serializer is None:
+            return super().get_raw_data_form(data, view, method, request)
+        serializer = getattr(data, "serializer", None)
+        instance = None
+        if serializer is not None and not getattr(serializer, "many", False):
+            instance = getattr(serializer, "instance", None)
+        if method in ("PUT", "PATCH") and instance is None:
+            return None
+        with override_method(view, request, method) as request:
+            if not self.show_form_for_method(view, method, request, instance):
+                return None
+            body = write_serializer()
+            initial = _writable(dict(data), body) if instance is not None else dict(body.data)
+        content = json.dumps(initial, ensure_ascii=False, indent=4, default=str)
+        media_types = [parser.media_type for parser in view.parser_classes]
+
+        class RawBodyForm(forms.Form):
+            _content_type = forms.ChoiceField(
+                label="Media type",
+                choices=[(media_type, media_type) for media_type in media_types],
+                initial=media_types[0],
+                widget=forms.Select(attrs={"data-override": "content-type"}),
+            )
+            _content = forms.CharField(
+                label="Content",
+                widget=forms.Textarea(attrs={"data-override": "content"}),
+                initial=content,
+                required=False,
+            )
+
+        return RawBodyForm()
+
+
+# Parsing request bodies -----------------------------------------------------------------------
+
+# Real bodies nest a few levels (a card, its blocks, their fields); Python's json recursion would
+# fail somewhere past 1,000 levels with a server error.
+MAX_JSON_DEPTH = 32
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]")
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+
+
+def too_large_message() -> str:
+    megabytes = settings.DATA_UPLOAD_MAX_MEMORY_SIZE / (1024 * 1024)
+    return _("보낸 본문이 너무 큽니다. 한 번에 %(mb).1f MB까지 보낼 수 있습니다.") % {
+        "mb": megabytes
+    }
+
+
+def json_depth(text: str) -> int:
+    """How deep the JSON text nests its arrays and objects (brackets inside strings aside)."""
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return 0  # cannot be deeper than that: the common case, without a scan
+    depth = deepest = 0
+    for bracket in _NOT_BRACKET.sub("", _JSON_STRING.sub("", text)):
+        depth += 1 if bracket in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser with limits: at most DATA_UPLOAD_MAX_MEMORY_SIZE bytes (413) and
+    MAX_JSON_DEPTH levels of nesting (400), with Korean messages instead of a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read(limit + 1) if limit is not None else stream.read()
+        if limit is not None and len(raw) > limit:
+            raise PayloadTooLarge(too_large_message())
+        encoding = parsers.get_encoding(parser_context or {})
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError as error:
+            raise exceptions.ParseError(
+                _("본문을 %(encoding)s 글자로 읽을 수 없습니다.") % {"encoding": encoding}
+            ) from error
+        if json_depth(text) > MAX_JSON_DEPTH:
+            raise exceptions.ParseError(
+                _("JSON이 너무 깊게 중첩되어 있습니다. %(max)s단계까지 보낼 수 있습니다.")
+                % {"max": MAX_JSON_DEPTH}
+            )
+        try:
+            constant = strict_constant if self.strict else None
+            return json.loads(text, parse_constant=constant)
+        except (ValueError, RecursionError) as error:
+            raise exceptions.ParseError(
+                _("본문이 올바른 JSON이 아닙니다: %(error)s") % {"error": error}
+            ) from error
+
+
+def problem_response(status_code: int, detail: str) -> HttpResponse:
+    """A Problem body outside DRF (Django's own error handlers for /api/ paths)."""
+    response = JsonResponse(
+        {"detail": detail, "errors": [{"field": None, "message": detail}]},
+        status=status_code,
+        json_dumps_params={"ensure_ascii": False},
+    )
+    patch_cache_control(response, no_store=True)
+    return response
+
+
+def bad_request(request, exception=None):
+    """handler400: a body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413; on /api/ every such answer
+    is a JSON Problem, elsewhere the portal's page."""
+    too_big = isinstance(exception, RequestDataTooBig)
+    if request.path.startswith("/api/"):
+        if too_big:
+            return problem_response(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, too_large_message())
+        return problem_response(status.HTTP_400_BAD_REQUEST, str(SUMMARIES[400]))
+    code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE if too_big else status.HTTP_400_BAD_REQUEST
+    return render(request, "400.html", {"reason": getattr(exception, "reason", "")}, status=code)

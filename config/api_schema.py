@@ -55,8 +55,8 @@ def add_shared_components(result, generator, request, public):
 
 
 SIGN_IN = {
-    "tokenAuth": "직원 API 토큰: 머리글 `Authorization: Token <키>`. 관리자가 관리 화면의 ‘토큰’에서 "
-    "발급합니다(위 Authorize에 `Token <키>`를 그대로 넣습니다).",
+    "tokenAuth": "직원 API 토큰: 머리글 `Authorization: Token <키>`. 관리자가 관리 화면의 ‘API 토큰’에서 "
+    "발급하며 키는 발급할 때 한 번만 보입니다(위 Authorize에 `Token <키>`를 그대로 넣습니다).",
     "cookieAuth": "포털에 로그인한 브라우저 세션. 쓰기 요청에는 CSRF 토큰(X-CSRFToken)이 필요합니다.",
 }
 

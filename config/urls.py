@@ -10,6 +10,9 @@ admin.site.site_header = _("업무보고 포털 관리")
 admin.site.site_title = _("업무보고 포털")
 admin.site.index_title = _("보고서 작성과 관리")
 
+# A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413; /api/ answers in JSON (config/api.py).
+handler400 = "config.api.bad_request"
+
 urlpatterns = [
     # The clerk's session dashboard (reports/dashboard.py), before the admin's own catch-all.
     path(

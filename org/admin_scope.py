@@ -5,14 +5,34 @@ autocomplete and search all start from `get_queryset`, which is scoped here; obj
 permissions add the frozen-report rule. Every ModelAdmin and inline of the portal uses these.
 """
 
+import re
+
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 from org import access
+
+
+def is_id(value) -> bool:
+    """A row id as a form posts it: ASCII digits that fit a 64-bit column."""
+    return re.fullmatch(r"[0-9]{1,18}", str(value)) is not None
+
+
+def checked_id(list_filter: admin.SimpleListFilter) -> str:
+    """A list filter's value that must be a row id; anything else is the admin's "bad filter"
+    page (IncorrectLookupParameters), not a server error."""
+    value = list_filter.value()
+    if not is_id(value):
+        raise IncorrectLookupParameters(
+            _("‘%(title)s’ 거르기 값이 올바르지 않습니다.") % {"title": list_filter.title}
+        )
+    return value
 
 
 class ScopedPermissions:
@@ -75,7 +95,7 @@ class ScopedModelAdmin(ScopedPermissions, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         """A bulk action posted with ids that are not numbers is refused, not a server error."""
         selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
-        if request.method == "POST" and any(not str(pk).isdigit() for pk in selected):
+        if request.method == "POST" and not all(is_id(pk) for pk in selected):
             messages.error(
                 request, _("선택한 항목의 번호가 올바르지 않아 아무것도 하지 않았습니다.")
             )
@@ -118,7 +138,14 @@ class ScopedAdmin(ScopedModelAdmin, SimpleHistoryAdmin):
     def get_historical_record_context_helper(self, request, historical_record):
         return KoreanHistoryValues(self.model, historical_record)
 
+    def history_view(self, request, object_id, extra_context=None):
+        if not is_id(unquote(object_id)):
+            raise Http404(_("찾는 자료가 없습니다."))
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        if not (is_id(unquote(object_id)) and is_id(version_id)):
+            raise Http404(_("찾는 자료가 없습니다."))
         if request.method == "POST":
             raise PermissionDenied(_("이력 화면에서는 되돌릴 수 없습니다."))
         return super().history_form_view(request, object_id, version_id, extra_context)

@@ -1,6 +1,8 @@
 """Organisation: bureaus (국/단), departments (과/담당관), teams (팀) and staffing (인력)."""
 
 import datetime
+import hashlib
+import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -262,3 +264,68 @@ class StaffProfile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.department or '-'})"
+
+
+def _hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A staff API key (`Authorization: Token <key>`). Only its SHA-256 hash is stored, with the
+    first characters to tell keys apart; the key itself is shown once, when it is issued."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("계정"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(
+        _("이름"), max_length=100, help_text=_("어디에 쓰는 토큰인지(예: 부서 자료 시스템).")
+    )
+    prefix = models.CharField(_("앞자리"), max_length=PREFIX_LENGTH, editable=False)
+    key_hash = models.CharField(_("키 해시(SHA-256)"), max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(_("발급"), auto_now_add=True)
+    last_used = models.DateTimeField(_("마지막 사용"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("폐기"), null=True, blank=True, editable=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API 토큰")
+        verbose_name_plural = _("API 토큰")
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
+        """A new token for the account, and its key (the only time the key is known)."""
+        token = cls(user=user, name=name)
+        key = token.set_new_key()
+        token.save()
+        return token, key
+
+    def set_new_key(self) -> str:
+        """Give the (unsaved) token a new random key; the key is returned, only its hash kept."""
+        key = secrets.token_urlsafe(30)
+        self.prefix = key[: self.PREFIX_LENGTH]
+        self.key_hash = _hash_key(key)
+        return key
+
+    @classmethod
+    def find(cls, key: str) -> "ApiToken | None":
+        """The usable token with this key (revoked ones are not found)."""
+        return cls.objects.usable().select_related("user").filter(key_hash=_hash_key(key)).first()
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -83,14 +83,18 @@ def _administrator() -> set:
     # Accounts and organisation, and reading every department; approving and publishing stay
     # with the clerk (only clerks publish).
     workflow = {("reports", p) for p in ("approve_report", "publish_report", "submit_report")}
-    return (_clerk() - workflow) | _crud(
-        {
-            "org": ["bureau", "department", "staffprofile"],
-            "auth": ["user", "group"],
-            "axes": ["accessattempt", "accesslog"],
-            # API tokens of staff accounts (the staff API, config/api.py)
-            "authtoken": ["tokenproxy"],
-        }
+    # Accounts below their own level only (org/accounts.py); the roles themselves are this
+    # module's code, so groups are read-only for them.
+    return (
+        (_clerk() - workflow)
+        | _crud(
+            {
+                "org": ["bureau", "department", "staffprofile", "apitoken"],
+                "auth": ["user"],
+                "axes": ["accessattempt", "accesslog"],
+            }
+        )
+        | {("auth", "view_group")}
     )
 
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from org import access
-from org.admin_scope import ScopedAdmin, ScopedInlinePermissions
+from org.admin_scope import ScopedAdmin, ScopedInlinePermissions, checked_id, is_id
 from projects.forms import BlockInlineForm, CardAdminForm
 from projects.models import Block, Card
 from reports.carry import checklist
@@ -42,7 +42,7 @@ class ReportFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(section__report_id=self.value())
+            return queryset.filter(section__report_id=checked_id(self))
         return queryset
 
 
@@ -58,7 +58,7 @@ class SectionFilter(admin.SimpleListFilter):
             ReportSection.objects.select_related("report__session", "report__department"),
         )
         report = request.GET.get(ReportFilter.parameter_name)
-        if report and report.isdigit():
+        if report and is_id(report):
             return [(section.pk, section.title) for section in sections.filter(report_id=report)]
         return [
             (
@@ -70,7 +70,7 @@ class SectionFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
-            return queryset.filter(section_id=self.value())
+            return queryset.filter(section_id=checked_id(self))
         return queryset
 
 

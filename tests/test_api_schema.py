@@ -20,7 +20,6 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client, override_settings
 from hypothesis import HealthCheck, Phase, given, settings
-from rest_framework.authtoken.models import Token
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -30,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from budget.models import BudgetLine
-from org.models import Bureau, Department, StaffingSnapshot
+from org.models import ApiToken, Bureau, Department, StaffingSnapshot
 from projects.models import Card
 from reports.models import (
     DepartmentReport,
@@ -134,7 +133,7 @@ def keep_connection():
 def api_world(published_2020, make_report, clerk, stub_pdf):  # noqa: F811
     """The 2020 seed published, a second department's draft, a clerk with a token."""
     make_report(cards=2, number=227, department="시험과")
-    return Token.objects.create(user=clerk).key
+    return ApiToken.issue(user=clerk, name="시험")[1]
 
 
 def _exercise(path: str, method: str, raw: dict, headers: dict) -> int:

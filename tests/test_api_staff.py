@@ -3,13 +3,14 @@ admin's Korean messages, nothing half-saved, and every change in the history."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from budget.models import BudgetLine, Execution
-from org.models import StaffingSnapshot
+from org.models import ApiToken, StaffingSnapshot
 from org.roles import Role, make_staff
 from projects.models import Block, Card
 from reports.models import DepartmentReport, ReportVersion
@@ -21,7 +22,8 @@ SEED_CARD = "여의도 금융특정개발진흥지구 육성"
 
 
 def token_client(user) -> Client:
-    return Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    _token, key = ApiToken.issue(user=user, name="시험")
+    return Client(HTTP_AUTHORIZATION=f"Token {key}")
 
 
 @pytest.fixture
@@ -468,13 +470,11 @@ def test_administrators_issue_tokens_in_the_admin_and_officers_cannot(officer, d
     make_staff(administrator, Role.ADMINISTRATOR)
     page = Client()
     page.force_login(administrator)
-    response = page.post(
-        "/admin/authtoken/tokenproxy/add/", {"user": officer.pk, "_save": "저장"}, follow=True
-    )
+    response = page.post("/admin/org/apitoken/add/", {"user": officer.pk, "name": "부서 시스템"})
     assert response.status_code == 200
-    key = Token.objects.get(user=officer).key
+    key = re.search(r'<code id="api-token-key">([^<]+)</code>', response.text).group(1)
     api = Client(HTTP_AUTHORIZATION=f"Token {key}")
     assert api.get("/api/v1/staff/cards/").status_code == 200
     own = Client()
     own.force_login(officer)
-    assert own.get("/admin/authtoken/tokenproxy/").status_code == 403
+    assert own.get("/admin/org/apitoken/").status_code == 403

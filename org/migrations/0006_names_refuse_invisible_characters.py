@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('org', '0004_team_constraint_message'),
+        ('org', '0005_api_tokens_hashed'),
     ]
 
     operations = [

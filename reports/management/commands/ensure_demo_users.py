@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
 
-from org.models import Department
+from org.models import ApiToken, Department
 from org.roles import Role, make_staff
 
 DEMO_PASSWORD = "demo-portal-2026"
+DEMO_TOKEN_NAME = "데모"
 # (username, name, role, department or None): one account per role, on the seed departments.
 DEMO_USERS = [
     ("clerk", "박사무", Role.CLERK, None),
@@ -46,8 +46,11 @@ class Command(BaseCommand):
         )
         officer = User.objects.filter(username="officer").first()
         if officer is not None:
-            token, _created = Token.objects.get_or_create(user=officer)
+            # Keys are stored hashed and cannot be shown again: each run revokes the last demo
+            # token and issues a new one.
+            ApiToken.objects.filter(user=officer, name=DEMO_TOKEN_NAME).delete()
+            _token, key = ApiToken.issue(user=officer, name=DEMO_TOKEN_NAME)
             self.stdout.write(
                 f"API 안내: http://127.0.0.1:8000/api/v1/docs/  "
-                f"officer의 직원 API 토큰: Authorization: Token {token.key}"
+                f"officer의 직원 API 토큰(새로 발급): Authorization: Token {key}"
             )
