@@ -374,6 +374,41 @@ def _measure_pages(*, departments: int, cards: int, write: Callable[[str], None]
         )
 
 
+def first_view_figures() -> dict[str, float]:
+    """A reader's first visit of the 2020 seed's published department page (reports.first_view)."""
+    from unittest import mock
+
+    from reports.first_view import first_view
+    from reports.seeds import SEED_DIR, seed_load_file
+    from reports.workflow import publish_imported
+
+    report, _created = seed_load_file(SEED_DIR / "2020_vision.yaml")
+    with mock.patch.object(pdf, "department_pdf", lambda document: b"%PDF-bench"):
+        publish_imported(report, comment="bench")
+    response = Client().get(report.get_absolute_url())
+    assert response.status_code == 200, response.status_code
+    view = first_view(response.content.decode())
+    return {
+        "html_kib": view.html / 1024,
+        "css_kib": view.css / 1024,
+        "js_kib": view.js / 1024,
+        "fonts_kib": view.fonts / 1024,
+        "font_files": len(view.font_files),
+        "total_kib": view.total / 1024,
+    }
+
+
+def _measure_first_view(*, departments: int, cards: int, write: Callable[[str], None]) -> None:
+    write("== 부서 보고서 첫 방문 전송량: 2020 시드(비전협력과) 공개 화면, 압축해서 (목표 ≤ 400KB)")
+    write(
+        "   HTML {html_kib:.0f}KiB(gzip) + CSS {css_kib:.0f}KiB + JS {js_kib:.0f}KiB(brotli) + "
+        "글꼴 조각 {font_files}개 {fonts_kib:.0f}KiB = {total_kib:.0f}KiB "
+        "(글꼴은 쓰는 글자마다 네 글꼴 모두 받는다고 보고 센 위쪽 한계)".format(
+            **first_view_figures()
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Part:
     """One part of `make bench`: what it measures, and the function that measures and prints.
@@ -389,6 +424,7 @@ PARTS: dict[str, Part] = {
     "api": Part("공개·직원 API 목록 (쿼리 수, ms)", _measure_api),
     "booklet": Part("회기 책자 PDF (처음 만들기, 다시 만들기, 메모리)", _measure_booklet),
     "pages": Part("부서 보고서 화면 (미리보기, 공개, 공개 화면)", _measure_pages),
+    "first-view": Part("부서 보고서 첫 방문 전송량 (HTML·CSS·JS·글꼴, 압축)", _measure_first_view),
 }
 
 
