@@ -5,10 +5,11 @@ from django.urls import include, path, re_path
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from budget.api import BudgetLineViewSet
+from config.schema_view import SchemaView
 from org.api import BureauViewSet, DepartmentViewSet, StaffingViewSet
 from projects.api import CardViewSet
 from reports.api import (
@@ -71,7 +72,7 @@ def not_found(request, *args, **kwargs):
 app_name = "api"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("staff/", include(staff.urls)),
     path("", include(public.urls)),

@@ -381,3 +381,28 @@ else:
 # `grant_app_role` run (config/database_roles.py). Ignored under pytest, whose test database is
 # another one; tests/test_database_roles.py sets it itself.
 DATABASE_OWNER_URL = "" if TESTING else env_str("DATABASE_OWNER_URL", "")
+
+# --- published page cache (issue 13, point 4) ---
+# A published edition never changes: its public page (without the header, which depends on the
+# reader) is rendered once and kept in a database table, so it survives restarts and is shared
+# by every server process (reports/page_cache.py; table made by migration reports 0011). Keys
+# hold the edition and a fingerprint of the files below, so a deploy that changes a template,
+# a static file or the rendering code serves freshly rendered pages; stale rows are culled.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "published": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "published_page_cache",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
+    },
+}
+WEB_FINGERPRINT_INPUTS = [
+    "templates/**/*.html",
+    "static/**/*.css",
+    "static/**/*.js",
+    "static/**/*.woff2",
+    "reports/**/*.py",
+    "config/**/*.py",
+    "locale/**/*.mo",
+]

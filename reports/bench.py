@@ -1,7 +1,8 @@
 """Figures for `make bench`: session PDF throughput and the department page's cost.
 
-Everything runs in a throwaway test database (like the test runner's), so the demo data is
-never touched. It prints figures; it asserts nothing about time.
+The bench is a table of parts (PARTS). Each part runs in a throwaway test database of its
+own (like the test runner's), so the demo data is never touched and parts never see each
+other's rows. It prints figures; it asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.signals import request_finished, request_started
@@ -313,37 +315,28 @@ def api_figures(*, departments: int, cards: int, repeat: int = 5) -> list[dict]:
     return figures
 
 
-def run(
-    *,
-    departments: int = 30,
-    cards: int = 8,
-    write: Callable[[str], None] = print,
-    only: str | None = None,
-) -> None:
-    # Like the test client in the test suite: keep the one (test) connection open between requests.
-    request_started.disconnect(close_old_connections)
-    request_finished.disconnect(close_old_connections)
-    if only in (None, "import"):
-        write("== 예산 가져오기: 5,000행 CSV (단위사업 1,000 × 세부사업 4, 집행액 포함)")
-        figures = import_figures()
+def _measure_import(*, departments: int, cards: int, write: Callable[[str], None]) -> None:
+    write("== 예산 가져오기: 5,000행 CSV (단위사업 1,000 × 세부사업 4, 집행액 포함)")
+    figures = import_figures()
+    write(
+        "   rows/s: preview={preview:.0f} confirm(creates)={create:.0f} "
+        "(new {created}) | same file again={unchanged:.0f} (unchanged {skipped}) | "
+        "XLSX read alone={xlsx_read:.0f} ({xlsx_kib:.0f}KiB)".format(**figures)
+    )
+
+
+def _measure_api(*, departments: int, cards: int, write: Callable[[str], None]) -> None:
+    write(f"== API 목록: 공개된 가상 회기 {departments}개 부서 × 사업 카드 {cards}건")
+    for page in api_figures(departments=departments, cards=cards):
         write(
-            "   rows/s: preview={preview:.0f} confirm(creates)={create:.0f} "
-            "(new {created}) | same file again={unchanged:.0f} (unchanged {skipped}) | "
-            "XLSX read alone={xlsx_read:.0f} ({xlsx_kib:.0f}KiB)".format(**figures)
-        )
-    if only == "import":
-        return
-    if only in (None, "api"):
-        write(f"== API 목록: 공개된 가상 회기 {departments}개 부서 × 사업 카드 {cards}건")
-        for page in api_figures(departments=departments, cards=cards):
-            write(
-                "   {who:<6} {url:<52} rows={rows:<4} queries={queries:<2} {ms:6.1f}ms "
-                "({kib:.0f}KiB, {rate:.0f} rows/s, medians of 5)".format(
-                    rate=page["rows"] / page["ms"] * 1000, **page
-                )
+            "   {who:<6} {url:<52} rows={rows:<4} queries={queries:<2} {ms:6.1f}ms "
+            "({kib:.0f}KiB, {rate:.0f} rows/s, medians of 5)".format(
+                rate=page["rows"] / page["ms"] * 1000, **page
             )
-    if only == "api":
-        return
+        )
+
+
+def _measure_booklet(*, departments: int, cards: int, write: Callable[[str], None]) -> None:
     write(f"== 회기 책자 PDF: 가상 회기 {departments}개 부서 × 사업 카드 {cards}건")
     started = time.perf_counter()
     session = build_session(departments=departments, cards=cards)
@@ -368,8 +361,9 @@ def run(
         "   파일 크기: {kib_per_page:.1f}KiB/쪽 = 한 번에 조판의 {size_ratio:.2f}배 "
         "({pages}쪽)".format(**figures)
     )
-    if only == "booklet":
-        return
+
+
+def _measure_pages(*, departments: int, cards: int, write: Callable[[str], None]) -> None:
     write("== 부서 보고서: 직원 미리보기(조립) → 공개(문서+PDF 저장) → 공개 화면(저장된 판)")
     for count in (1, 40):
         page = department_page_figures(cards=count)
@@ -378,3 +372,71 @@ def run(
             "publish {publish_ms:.0f}ms (PDF {pdf_kib:.0f}KiB) | "
             "public: queries={public_queries} {public_ms:.0f}ms (medians of 5)".format(**page)
         )
+
+
+def first_view_figures() -> dict[str, float]:
+    """A reader's first visit of the 2020 seed's published department page (reports.first_view)."""
+    from unittest import mock
+
+    from reports.first_view import first_view
+    from reports.seeds import SEED_DIR, seed_load_file
+    from reports.workflow import publish_imported
+
+    report, _created = seed_load_file(SEED_DIR / "2020_vision.yaml")
+    with mock.patch.object(pdf, "department_pdf", lambda document: b"%PDF-bench"):
+        publish_imported(report, comment="bench")
+    response = Client().get(report.get_absolute_url())
+    assert response.status_code == 200, response.status_code
+    view = first_view(response.content.decode())
+    return {
+        "html_kib": view.html / 1024,
+        "css_kib": view.css / 1024,
+        "js_kib": view.js / 1024,
+        "fonts_kib": view.fonts / 1024,
+        "font_files": len(view.font_files),
+        "total_kib": view.total / 1024,
+    }
+
+
+def _measure_first_view(*, departments: int, cards: int, write: Callable[[str], None]) -> None:
+    write("== 부서 보고서 첫 방문 전송량: 2020 시드(비전협력과) 공개 화면, 압축해서 (목표 ≤ 400KB)")
+    write(
+        "   HTML {html_kib:.0f}KiB(gzip) + CSS {css_kib:.0f}KiB + JS {js_kib:.0f}KiB(brotli) + "
+        "글꼴 조각 {font_files}개 {fonts_kib:.0f}KiB = {total_kib:.0f}KiB "
+        "(글꼴은 쓰는 글자마다 네 글꼴 모두 받는다고 보고 센 위쪽 한계)".format(
+            **first_view_figures()
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part of `make bench`: what it measures, and the function that measures and prints.
+    Each part runs in a database of its own (`manage.py bench` makes a fresh one per part)."""
+
+    description: str
+    measure: Callable[..., None]  # (*, departments, cards, write) -> None
+
+
+# In the order `make bench` runs them; `--only <name>` runs one.
+PARTS: dict[str, Part] = {
+    "import": Part("예산 가져오기 5,000행 (rows/s)", _measure_import),
+    "api": Part("공개·직원 API 목록 (쿼리 수, ms)", _measure_api),
+    "booklet": Part("회기 책자 PDF (처음 만들기, 다시 만들기, 메모리)", _measure_booklet),
+    "pages": Part("부서 보고서 화면 (미리보기, 공개, 공개 화면)", _measure_pages),
+    "first-view": Part("부서 보고서 첫 방문 전송량 (HTML·CSS·JS·글꼴, 압축)", _measure_first_view),
+}
+
+
+def run_part(
+    name: str,
+    *,
+    departments: int = 30,
+    cards: int = 8,
+    write: Callable[[str], None] = print,
+) -> None:
+    """One part, in the database that is current (the command gives each part a fresh one)."""
+    # Like the test client in the test suite: keep the one (test) connection open between requests.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    PARTS[name].measure(departments=departments, cards=cards, write=write)

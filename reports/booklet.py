@@ -43,6 +43,7 @@ import pikepdf
 import weasyprint
 from django.conf import settings
 
+from config.fingerprint import files_digest
 from reports import filestore, pdf
 from reports.assembly import SessionOutline
 from reports.document import ReportDocument
@@ -69,12 +70,9 @@ def _print_inputs() -> Iterator[Path]:
 @functools.cache
 def render_salt() -> str:
     """What, besides a department's document, decides how its pages look."""
-    digest = hashlib.sha256(f"part {PART_FORMAT} weasyprint {weasyprint.__version__}".encode())
-    for path in _print_inputs():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    for font in _font_files():  # name and size: hashing 17 MB at every start is not needed
-        digest.update(f"{font.name}:{font.stat().st_size}".encode())
-    return digest.hexdigest()
+    # Fonts by name and size: hashing 17 MB at every start is not needed.
+    label = f"part {PART_FORMAT} weasyprint {weasyprint.__version__}"
+    return files_digest(label, _print_inputs(), sized=_font_files())
 
 
 def _font_files() -> list[Path]:

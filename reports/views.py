@@ -15,10 +15,11 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
-from reports import builds, hwpx, pdf, tasks
+from reports import builds, hwpx, page_cache, pdf, tasks
 from reports.access_log import log_access
 from reports.assembly import assemble_report, assemble_session_outline
 from reports.document import ReportDocument
@@ -28,16 +29,25 @@ from reports.versions import changes_between, document_from_dict
 
 @dataclass
 class Reading:
-    """What a reader gets for one report: the live draft (preview) or a published version."""
+    """What a reader gets for one report: the live draft (preview) or a published version.
+
+    A published version's document is read from the database when first asked for, so a page
+    served from the published page cache never loads it."""
 
     report: DepartmentReport
-    document: ReportDocument
+    draft: ReportDocument | None  # the live draft's assembly (a preview), else None
     version: ReportVersion | None  # None: the live draft
     versions: list[ReportVersion]
 
     @property
     def is_preview(self) -> bool:
         return self.version is None
+
+    @functools.cached_property
+    def document(self) -> ReportDocument:
+        if self.version is None:
+            return self.draft
+        return document_from_dict(_document(self.version))
 
 
 def _versions(report: DepartmentReport) -> list[ReportVersion]:
@@ -60,13 +70,13 @@ def reading_for(request, number: int, department_id: int, version_number: int | 
         version = next((v for v in versions if v.number == version_number), None)
         if version is None:
             raise Http404
-        return Reading(report, document_from_dict(_document(version)), version, versions)
+        return Reading(report, None, version, versions)
     previewable = DepartmentReport.objects.previewable_by(request.user).filter(pk=report.pk)
     if not report.is_published and previewable.exists():
         return Reading(report, assemble_report(report), None, versions)
     if not versions:  # visible_to let it through, so this reader may preview
         return Reading(report, assemble_report(report), None, versions)
-    return Reading(report, document_from_dict(_document(versions[0])), versions[0], versions)
+    return Reading(report, None, versions[0], versions)
 
 
 def _live_ids(request, session: Session) -> set[int]:
@@ -116,21 +126,22 @@ def session_detail(request, number: int):
     return render(request, "reports/session_detail.html", {"outline": outline})
 
 
-def _render_reading(request, reading: Reading, department_id: int, **extra):
+def _render_reading(request, reading: Reading, department_id: int):
+    """The department page: the header is the reader's own; the rest is the same for every
+    reader of a published version, so it is rendered once and kept (reports/page_cache.py)."""
     if reading.is_preview:
         log_access(request, reading.report, AccessLog.Action.VIEW)
-    context = {
-        "doc": reading.document,
-        "department_id": department_id,
-        "reading": reading,
-        "is_published": not reading.is_preview,
-        **extra,
-    }
-    return render(request, "reports/department_report.html", context)
+        page = _page(reading, department_id)
+    else:
+        page = page_cache.published_page(
+            reading.version, reading.versions[0], lambda: _page(reading, department_id)
+        )
+    return render(request, "reports/department_report.html", {"page": page, "reading": reading})
 
 
-def _with_changes(request, reading: Reading, department_id: int):
-    """A published version shows what changed since the version before it, if any."""
+def _page(reading: Reading, department_id: int) -> page_cache.Page:
+    """The parts of the page that depend on the reading only (no request, so nothing of the
+    reader's can slip in). A published version shows what changed since the one before it."""
     previous = None
     if reading.version is not None:
         previous = next(
@@ -139,17 +150,30 @@ def _with_changes(request, reading: Reading, department_id: int):
     changes = None
     if previous is not None:
         changes = changes_between(_document(previous), reading.document.to_dict())
-    return _render_reading(request, reading, department_id, changes=changes, previous=previous)
+    doc = reading.document
+    context = {
+        "doc": doc,
+        "department_id": department_id,
+        "reading": reading,
+        "is_published": not reading.is_preview,
+        "changes": changes,
+        "previous": previous,
+    }
+    return page_cache.Page(
+        title=f"{doc.department} · {doc.session.title}",
+        breadcrumbs=render_to_string("reports/partials/department_breadcrumbs.html", context),
+        content=render_to_string("reports/department_page.html", context),
+    )
 
 
 @require_safe
 def department_report(request, number: int, department_id: int):
-    return _with_changes(request, reading_for(request, number, department_id), department_id)
+    return _render_reading(request, reading_for(request, number, department_id), department_id)
 
 
 @require_safe
 def department_version(request, number: int, department_id: int, version_number: int):
-    return _with_changes(
+    return _render_reading(
         request, reading_for(request, number, department_id, version_number), department_id
     )
 

@@ -39,3 +39,19 @@ def test_rendering_the_assembled_document_runs_no_query(make_report, django_asse
 
     with django_assert_num_queries(0):
         render_to_string("reports/print/department_body.html", {"doc": document, "print": True})
+
+
+def test_a_corrected_edition_seen_before_costs_three_queries(
+    make_report, client, django_assert_max_num_queries
+):
+    from reports.workflow import publish_imported
+
+    report = make_report(cards=40)
+    publish_imported(report, comment="first")
+    publish_imported(report, comment="second")  # 제2판, its page shows what changed
+    client.get(report.get_absolute_url())
+
+    # The report, its editions, and the page from the published page cache (not the two
+    # editions' documents that the changes are worked out from).
+    with django_assert_max_num_queries(3):
+        client.get(report.get_absolute_url())

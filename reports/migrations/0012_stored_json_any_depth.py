@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0010_edition_files_in_storage'),
+        ('reports', '0011_published_page_cache'),
     ]
 
     operations = [

@@ -5,17 +5,20 @@ from reports import bench
 
 
 class Command(BaseCommand):
-    help = "성능 수치를 출력합니다(임시 시험 데이터베이스에서): 회기 PDF, 부서 페이지 쿼리 수와 렌더링 시간."
+    help = "성능 수치를 출력합니다(부분마다 새 임시 시험 데이터베이스에서): " + "; ".join(
+        f"{name}: {part.description}" for name, part in bench.PARTS.items()
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--departments", type=int, default=30)
         parser.add_argument("--cards", type=int, default=8)
-        parser.add_argument("--only", choices=["import", "api", "booklet"], help="한 부분만 잽니다")
+        parser.add_argument("--only", choices=list(bench.PARTS), help="한 부분만 잽니다")
 
     def handle(self, *args, departments: int, cards: int, only: str | None, **options):
-        old_name = connection.settings_dict["NAME"]
-        connection.creation.create_test_db(verbosity=0, autoclobber=True)
-        try:
-            bench.run(departments=departments, cards=cards, write=self.stdout.write, only=only)
-        finally:
-            connection.creation.destroy_test_db(old_name, verbosity=0)
+        for name in [only] if only else list(bench.PARTS):
+            old_name = connection.settings_dict["NAME"]
+            connection.creation.create_test_db(verbosity=0, autoclobber=True)
+            try:
+                bench.run_part(name, departments=departments, cards=cards, write=self.stdout.write)
+            finally:
+                connection.creation.destroy_test_db(old_name, verbosity=0)
