@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, override_settings
-from rest_framework.authtoken.models import Token
 
 from config.database_roles import RoleError, connected_as, grant_app_role
+from org.models import ApiToken
 from org.roles import Role, make_staff
 from projects.models import Card
 from reports.models import PublishedCard, ReportVersion
@@ -187,7 +187,8 @@ def test_the_web_app_does_its_work_as_the_app_role(app_role, report_2020, stub_p
             people[name] = get_user_model().objects.create_user(name, password=None)
             department = None if role == Role.CLERK else report_2020.department
             make_staff(people[name], role, department)
-        api = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=people['officer']).key}")
+        _token, key = ApiToken.issue(user=people["officer"], name="시험")
+        api = Client(HTTP_AUTHORIZATION=f"Token {key}")
         url = f"/api/v1/staff/cards/{card.pk}/"
         revision = api.get(url).json()["revision"]
         saved = api.patch(
