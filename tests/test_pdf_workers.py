@@ -33,7 +33,7 @@ def start_worker(settings, tmp_path):
         "PDF_BUILD_ROOT": str(settings.PDF_BUILD_ROOT),
         "PDF_WORKER_HEARTBEAT_SECONDS": "0.2",
         "PDF_WORKER_STALE_SECONDS": "2",
-        "SECRET_KEY": "pdf-worker-test",
+        "SECRET_KEY": "pdf-worker-test-" + "k7Qz" * 12,  # long enough for DEBUG off
         "DEBUG": "0",
     }
     started = []
