@@ -36,17 +36,15 @@ class PdfWorkerHeartbeat(HealthCheck):
 
         stale = datetime.timedelta(seconds=settings.PDF_WORKER_STALE_SECONDS)
         try:
-            row = PdfWorker.objects.annotate(now=Now()).aggregate(
-                newest=Max("last_seen"), now=Max("now")
-            )
+            newest = PdfWorker.objects.aggregate(newest=Max("last_seen"))["newest"]
+            # The database's clock, as the workers use it (one clock for every machine).
+            now = PdfWorker.objects.annotate(now=Now()).values_list("now", flat=True).first()
         except DatabaseError as error:
             raise ServiceUnavailable("PDF 작업자 상태를 읽지 못했습니다(데이터베이스)") from error
         finally:
             connection.close()  # this runs in a helper thread: do not leave its connection open
-        newest = row["newest"]
         if newest is None:
             raise ServiceUnavailable("PDF 작업자가 없습니다(manage.py pdf_worker가 실행 중이 아님)")
-        now = row["now"] or newest
         if now - newest > stale:
             seconds = int((now - newest).total_seconds())
             raise ServiceUnavailable(
