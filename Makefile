@@ -23,7 +23,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 WORKER_ARGS ?=
 
-.PHONY: help venv install pdfdeps sysdeps run serve worker test test-postgres test-sqlite bench lint
+.PHONY: help venv install pdfdeps sysdeps run serve worker test test-postgres test-sqlite bench benchdeps lint
 
 help:
 	@echo "make run | serve | worker | test | test-postgres | test-sqlite | bench | lint | venv | sysdeps"
@@ -117,7 +117,13 @@ test-sqlite: $(STAMP)
 	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS)
 
 # --- Benchmarks and lint --------------------------------------------------------------------
-bench: pdfdeps $(STAMP)
+# The readers part measures with wrk (Debian package), installed here when missing.
+benchdeps:
+	@label="benchdeps (wrk)"; missing=""; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	$(APT_INSTALL)
+
+bench: pdfdeps benchdeps $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)
 
 lint: $(STAMP)

@@ -319,10 +319,17 @@ def run(
     cards: int = 8,
     write: Callable[[str], None] = print,
     only: str | None = None,
+    readers_seconds: float = 30,
 ) -> None:
     # Like the test client in the test suite: keep the one (test) connection open between requests.
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+    if only in (None, "readers"):  # its own server and database (reports/bench_readers.py)
+        from reports import bench_readers
+
+        bench_readers.run(write=write, seconds=readers_seconds)
+    if only == "readers":
+        return
     if only in (None, "import"):
         write("== 예산 가져오기: 5,000행 CSV (단위사업 1,000 × 세부사업 4, 집행액 포함)")
         figures = import_figures()

@@ -10,12 +10,23 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--departments", type=int, default=30)
         parser.add_argument("--cards", type=int, default=8)
-        parser.add_argument("--only", choices=["import", "api", "booklet"], help="한 부분만 잽니다")
+        parser.add_argument(
+            "--readers-seconds", type=float, default=30, help="읽기 부하: URL마다 잴 시간(초)"
+        )
+        parser.add_argument(
+            "--only", choices=["import", "api", "booklet", "readers"], help="한 부분만 잽니다"
+        )
 
     def handle(self, *args, departments: int, cards: int, only: str | None, **options):
         old_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
         try:
-            bench.run(departments=departments, cards=cards, write=self.stdout.write, only=only)
+            bench.run(
+                departments=departments,
+                cards=cards,
+                write=self.stdout.write,
+                only=only,
+                readers_seconds=options["readers_seconds"],
+            )
         finally:
             connection.creation.destroy_test_db(old_name, verbosity=0)
