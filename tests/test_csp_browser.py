@@ -65,7 +65,9 @@ def page(live_server, world):
         )
         yield page
         browser.close()
-    connections.close_all()
+        # As in tests/test_browser.py: close the ORM's connections before Playwright's loop
+        # goes, or PostgreSQL cannot drop the test database.
+        connections.close_all()
 
 
 def visit(page, url: str, ready: str | None = None) -> None:
