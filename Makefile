@@ -1,6 +1,7 @@
 # 업무보고 포털 — development entry points. See README.md, "개발 환경 / Development".
 #
 #   make run      venv + migrate + seeds + demo users, then a PDF worker and the dev server on 127.0.0.1:8000
+#   make serve    production server: collectstatic, migrations checked, gunicorn (README "운영 서버")
 #   make worker   more PDF workers (one process per core) for the same database and PDF_BUILD_ROOT
 #   make test     system packages + venv, then the whole suite on a throwaway PostgreSQL 15, then SQLite
 #   make bench    venv, then manage.py bench (and, with no BENCH_ARGS, the mixed load on both databases)
@@ -24,10 +25,10 @@ BENCH_ARGS ?=
 BACKUP_ARGS ?=
 WORKER_ARGS ?=
 
-.PHONY: help venv install pdfdeps sysdeps run worker test test-postgres test-sqlite bench bench-mixed lint backup
+.PHONY: help venv install pdfdeps sysdeps run serve worker test test-postgres test-sqlite bench bench-mixed benchdeps lint backup
 
 help:
-	@echo "make run | worker | test | test-postgres | test-sqlite | bench | lint | backup | venv | sysdeps"
+	@echo "make run | serve | worker | test | test-postgres | test-sqlite | bench | bench-mixed | lint | backup | venv | sysdeps"
 
 # --- Python environment ---------------------------------------------------------------------
 # The stamp lives inside .venv: deleting .venv or editing pyproject.toml re-installs.
@@ -83,6 +84,15 @@ run: pdfdeps $(STAMP)
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null || true' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
+# --- Production server (README "운영 서버") ------------------------------------------------
+# With the production environment set (SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, ...): static
+# files collected into STATIC_ROOT, then gunicorn; it refuses to start while migrations are
+# pending (run `manage.py migrate` as the database owner role first). PDF workers: make worker.
+serve: pdfdeps $(STAMP)
+	$(PY) manage.py collectstatic --noinput -v0
+	@$(PY) manage.py migrate --check >/dev/null || { 	    echo "== 적용하지 않은 마이그레이션이 있습니다: 먼저 'manage.py migrate'를 실행하세요 (데이터베이스 소유자 역할로)" >&2; 	    exit 1; }
+	exec $(VENV)/bin/gunicorn -c config/gunicorn.conf.py config.wsgi
+
 # PDF workers only (no server): on this machine for more cores, or on another machine that
 # shares the database and PDF_BUILD_ROOT. E.g. make worker WORKER_ARGS='--processes 4'
 worker: pdfdeps $(STAMP)
@@ -114,7 +124,13 @@ test-sqlite: $(STAMP)
 # MIXED_LOAD_SECONDS each, and prints its figures: requests, server errors, lost saves.
 MIXED_LOAD_SECONDS ?= 30
 
-bench: pdfdeps $(STAMP)
+# The readers part measures with wrk (Debian package), installed here when missing.
+benchdeps:
+	@label="benchdeps (wrk)"; missing=""; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
+	$(APT_INSTALL)
+
+bench: pdfdeps benchdeps $(STAMP)
 	$(PY) manage.py bench $(BENCH_ARGS)
 	@if [ -z "$(BENCH_ARGS)" ]; then $(MAKE) --no-print-directory bench-mixed; fi
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django.contrib.humanize",
     "simple_history",
     "axes",
@@ -70,6 +71,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files with brotli/gzip and far-future caching (whitenoise), before anything else.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Compressed HTML (with Django's "Heal the BREACH" padding; README "운영 서버").
+    "django.middleware.gzip.GZipMiddleware",
+    # Content-Security-Policy (django-csp) and Permissions-Policy (config/headers.py).
+    "config.headers.PortalCSPMiddleware",
+    "config.headers.PermissionsPolicyMiddleware",
     # Django's session middleware, answering 503 if the database stays busy (config/busy.py).
     "config.busy.BusyAwareSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -406,3 +414,84 @@ WEB_FINGERPRINT_INPUTS = [
     "config/**/*.py",
     "locale/**/*.mo",
 ]
+
+# --- Production serving (issue 13.3, issue 18 headers and 18.7's SECRET_KEY) ---
+# README "운영 서버": gunicorn (config/gunicorn.conf.py) behind a TLS reverse proxy, static
+# files from whitenoise, JSON logs on stdout, /health/ for the load balancer.
+from config.logs import logging_config  # noqa: E402
+
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is too weak for a server with DEBUG off: use at least 50 random characters "
+        "(at least 5 different ones), e.g. the output of "
+        "`python -c 'from django.core.management.utils import get_random_secret_key as k; "
+        "print(k())'`"
+    )
+
+# Static files: `manage.py collectstatic` into STATIC_ROOT, served by whitenoise with hashed
+# names, brotli and gzip, and a year of caching. Development and the tests read the apps'
+# static folders directly (no collectstatic needed).
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(STATIC_ROOT)))
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not (DEBUG or TESTING))
+# Only the "staticfiles" key is set here; the others are those of the storage settings above
+# (or Django's default file storage when there are none).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **globals().get("STORAGES", {}),
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# HTTPS: the reverse proxy terminates TLS. BEHIND_TLS_PROXY=1 trusts its X-Forwarded-Proto
+# (set it only when the proxy always sets that header itself); SECURE_SSL_REDIRECT=1 sends
+# plain-HTTP requests to https:// (the health URLs excepted, for a load balancer on HTTP).
+if env_bool("BEHIND_TLS_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REDIRECT_EXEMPT = [r"^health/"]
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+
+# Content-Security-Policy (django-csp 4): nothing inline, nothing from another site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Paths whose third-party templates carry style="" attributes (config/headers.py).
+CSP_STYLE_ATTR_PREFIXES = ["/api/"]
+# Permissions-Policy (config/headers.py): features the portal never uses, off.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
+
+# Logs: stdout, JSON in production (LOG_FORMAT=json), lines in development; LOG_LEVEL.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
+LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)

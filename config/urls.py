@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from config import health
 from config.auth import LoginView
 from reports import dashboard, exports, open_session
 
@@ -38,6 +39,8 @@ urlpatterns = [
     path("admin/reports/session/open/", open_session.open_session_view, name="open_session"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
+    path("health/", health.health, name="health"),
+    path("health/web/", health.health_web, name="health_web"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("reports.urls")),

@@ -541,6 +541,8 @@ class DepartmentImportExportMixin(ImportExportMixin):
     import_form_class = DepartmentImportForm
     confirm_form_class = DepartmentConfirmForm
     import_template_name = "admin/portal_import.html"
+    # The library's export page without inline style and script (Content-Security-Policy).
+    export_template_name = "admin/portal/export.html"
     skip_admin_log = True  # django-simple-history records every row written
     tmp_storage_class = PreviewFile
     to_encoding = "utf-8"

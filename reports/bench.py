@@ -409,6 +409,17 @@ def _measure_first_view(*, departments: int, cards: int, write: Callable[[str], 
     )
 
 
+# Seconds of load per URL in the readers part (`manage.py bench --readers-seconds`).
+READERS_SECONDS = 30.0
+
+
+def _measure_readers(*, departments: int, cards: int, write: Callable[[str], None]) -> None:
+    """gunicorn as documented, on a database of its own (reports/bench_readers.py)."""
+    from reports import bench_readers
+
+    bench_readers.run(write=write, seconds=READERS_SECONDS)
+
+
 @dataclass(frozen=True)
 class Part:
     """One part of `make bench`: what it measures, and the function that measures and prints.
@@ -425,6 +436,9 @@ PARTS: dict[str, Part] = {
     "booklet": Part("회기 책자 PDF (처음 만들기, 다시 만들기, 메모리)", _measure_booklet),
     "pages": Part("부서 보고서 화면 (미리보기, 공개, 공개 화면)", _measure_pages),
     "first-view": Part("부서 보고서 첫 방문 전송량 (HTML·CSS·JS·글꼴, 압축)", _measure_first_view),
+    "readers": Part(
+        "운영 서버 읽기 부하 50명 (요청/s, p50/p95/p99, 정적 파일 대비)", _measure_readers
+    ),
 }
 
 

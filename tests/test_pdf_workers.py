@@ -34,7 +34,7 @@ def start_worker(settings, tmp_path):
         "MEDIA_ROOT": str(settings.MEDIA_ROOT),
         "PDF_WORKER_HEARTBEAT_SECONDS": "0.2",
         "PDF_WORKER_STALE_SECONDS": "2",
-        "SECRET_KEY": "pdf-worker-test",
+        "SECRET_KEY": "pdf-worker-test-" + "k7Qz" * 12,  # long enough for DEBUG off
         "DEBUG": "0",
     }
     started = []

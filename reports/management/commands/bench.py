@@ -13,8 +13,12 @@ class Command(BaseCommand):
         parser.add_argument("--departments", type=int, default=30)
         parser.add_argument("--cards", type=int, default=8)
         parser.add_argument("--only", choices=list(bench.PARTS), help="한 부분만 잽니다")
+        parser.add_argument(
+            "--readers-seconds", type=float, default=30, help="읽기 부하: URL마다 잴 시간(초)"
+        )
 
     def handle(self, *args, departments: int, cards: int, only: str | None, **options):
+        bench.READERS_SECONDS = options["readers_seconds"]
         for name in [only] if only else list(bench.PARTS):
             old_name = connection.settings_dict["NAME"]
             connection.creation.create_test_db(verbosity=0, autoclobber=True)
