@@ -40,7 +40,7 @@ from django.conf import settings
 
 from reports import pdf
 from reports.assembly import SessionOutline
-from reports.document import ReportDocument
+from reports.document import ReportDocument, plain
 from reports.versions import canonical_json
 
 logger = logging.getLogger(__name__)
@@ -145,20 +145,36 @@ def render_part(document: ReportDocument) -> str:
         chunks.append(path)
         page_of.update({anchor: first_page + page - 1 for anchor, page in anchors.items()})
         first_page += length
-    context = {"doc": document, "page_of": page_of}
-    front = renderer.render("reports/print/department_front.html", context)
-    links = []  # 보고 순서 → sections: WeasyPrint cannot resolve them across files, pikepdf can
-    for index, page in enumerate(front.pages):
-        links += [
-            (index, page_of.get(target), box)
-            for kind, target, box, _b in page.links
-            if kind == "internal"
-        ]
-        page.links[:] = [link for link in page.links if link[0] != "internal"]
-    title = f"{document.session.title} {document.department}"
-    content = _join_part(renderer.write(front.pages, title=title), chunks, links)
-    write_atomic(part_path(key), content)
+    front, links = _front(renderer, document, page_of)
+    write_atomic(part_path(key), _join_part(front, chunks, links))
     return key
+
+
+def _front(renderer, document: ReportDocument, page_of: dict) -> tuple[Path, list]:
+    """The department's cover and 보고 순서 (cached): its PDF and its links to the body as
+    (front page index, body page, rectangle). It shows the department and its section titles
+    with their pages, so an edited card whose section keeps its length reuses it; it is keyed
+    by everything in the document but the sections (whose titles are in the contents)."""
+    unit = {k: v for k, v in document.to_dict().items() if k != "sections"}
+    content = canonical_json({**unit, "page_of": page_of})
+    key = hashlib.sha256(f"{render_salt()}\nfront\n{content}".encode()).hexdigest()
+
+    def lay_out():
+        context = {"doc": document, "page_of": page_of}
+        front = renderer.render("reports/print/department_front.html", context)
+        links = []  # 보고 순서 → sections: WeasyPrint cannot resolve them across files; pikepdf can
+        for index, page in enumerate(front.pages):
+            links += [
+                (index, page_of.get(target), box)
+                for kind, target, box, _b in page.links
+                if kind == "internal"
+            ]
+            page.links[:] = [link for link in page.links if link[0] != "internal"]
+        title = f"{document.session.title} {document.department}"
+        return renderer.write(front.pages, title=title), {"links": links}
+
+    path, layout = _cached("fronts", key, lay_out)
+    return path, layout["links"]
 
 
 def _chunk(renderer, document: ReportDocument, section, first_page: int):
@@ -168,10 +184,10 @@ def _chunk(renderer, document: ReportDocument, section, first_page: int):
         unit = {k: v for k, v in document.to_dict().items() if k not in ("sections", "contents")}
     else:  # a section shows only itself (the print page's title names the department)
         unit = {
-            "session": dataclasses.asdict(document.session),
+            "session": plain(document.session),
             "anchor": document.anchor,
             "department": document.department,
-            "section": dataclasses.asdict(section),
+            "section": plain(section),
         }
     content = canonical_json({**unit, "first_page": first_page})
     key = hashlib.sha256(f"{render_salt()}\nchunk\n{content}".encode()).hexdigest()
@@ -202,11 +218,11 @@ def _cached(folder: str, key: str, make) -> tuple[Path, dict]:
     return path, saved
 
 
-def _join_part(front: bytes, chunks: list[Path], links: list) -> bytes:
+def _join_part(front: Path, chunks: list[Path], links: list) -> bytes:
     """Front and body units as one PDF, bookmarked department → section → card, with the
     front's links (front page index, body page, rectangle in CSS px) pointing into the body."""
     out = pikepdf.new()
-    sources = [pikepdf.open(io.BytesIO(front)), *(pikepdf.open(path) for path in chunks)]
+    sources = [pikepdf.open(path) for path in [front, *chunks]]
     try:
         items: list[pikepdf.OutlineItem] = []
         for source in sources:
