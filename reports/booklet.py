@@ -4,7 +4,8 @@ A department's pages (its cover, 보고 순서 and body, numbered from 1) depend
 document, so each is rendered once, on its own, and kept as a *part* under the hash of that
 document and of everything that shapes the print (templates, print CSS, fonts, WeasyPrint's
 version). Within a part, the body is laid out a unit at a time (일반현황, each section), each
-unit cached by its own content and first page, so an edited card lays out one section again.
+unit cached by its own content and first page, and so is its cover and 보고 순서 (by
+everything but the sections' cards), so an edited card lays out one section again.
 A booklet is then cheap to put together from cached parts:
 
 - the session's cover and contents and each bureau's cover (the *frame*) are laid out once
