@@ -4,7 +4,8 @@ A department's pages (its cover, 보고 순서 and body, numbered from 1) depend
 document, so each is rendered once, on its own, and kept as a *part* under the hash of that
 document and of everything that shapes the print (templates, print CSS, fonts, WeasyPrint's
 version). Within a part, the body is laid out a unit at a time (일반현황, each section), each
-unit cached by its own content and first page, so an edited card lays out one section again.
+unit cached by its own content and first page, and so is its cover and 보고 순서 (by
+everything but the sections' cards), so an edited card lays out one section again.
 A booklet is then cheap to put together from cached parts:
 
 - the session's cover and contents and each bureau's cover (the *frame*) are laid out once
@@ -46,7 +47,7 @@ from django.conf import settings
 from config.fingerprint import files_digest
 from reports import filestore, pdf
 from reports.assembly import SessionOutline
-from reports.document import ReportDocument
+from reports.document import ReportDocument, plain
 from reports.versions import canonical_json
 
 logger = logging.getLogger(__name__)
@@ -166,21 +167,37 @@ def render_part(document: ReportDocument) -> str:
         chunks.append(path)
         page_of.update({anchor: first_page + page - 1 for anchor, page in anchors.items()})
         first_page += length
-    context = {"doc": document, "page_of": page_of}
-    front = renderer.render("reports/print/department_front.html", context)
-    links = []  # 보고 순서 → sections: WeasyPrint cannot resolve them across files, pikepdf can
-    for index, page in enumerate(front.pages):
-        links += [
-            (index, page_of.get(target), box)
-            for kind, target, box, _b in page.links
-            if kind == "internal"
-        ]
-        page.links[:] = [link for link in page.links if link[0] != "internal"]
-    title = f"{document.session.title} {document.department}"
-    content = _join_part(renderer.write(front.pages, title=title), chunks, links)
-    write_atomic(part_path(key), content)
+    front, links = _front(renderer, document, page_of)
+    write_atomic(part_path(key), _join_part(front, chunks, links))
     filestore.share(part_path(key), part_name(key))
     return key
+
+
+def _front(renderer, document: ReportDocument, page_of: dict) -> tuple[Path, list]:
+    """The department's cover and 보고 순서 (cached): its PDF and its links to the body as
+    (front page index, body page, rectangle). It shows the department and its section titles
+    with their pages, so an edited card whose section keeps its length reuses it; it is keyed
+    by everything in the document but the sections (whose titles are in the contents)."""
+    unit = {k: v for k, v in document.to_dict().items() if k != "sections"}
+    content = canonical_json({**unit, "page_of": page_of})
+    key = hashlib.sha256(f"{render_salt()}\nfront\n{content}".encode()).hexdigest()
+
+    def lay_out():
+        context = {"doc": document, "page_of": page_of}
+        front = renderer.render("reports/print/department_front.html", context)
+        links = []  # 보고 순서 → sections: WeasyPrint cannot resolve them across files; pikepdf can
+        for index, page in enumerate(front.pages):
+            links += [
+                (index, page_of.get(target), box)
+                for kind, target, box, _b in page.links
+                if kind == "internal"
+            ]
+            page.links[:] = [link for link in page.links if link[0] != "internal"]
+        title = f"{document.session.title} {document.department}"
+        return renderer.write(front.pages, title=title), {"links": links}
+
+    path, layout = _cached("fronts", key, lay_out)
+    return path, layout["links"]
 
 
 def _chunk(renderer, document: ReportDocument, section, first_page: int):
@@ -190,10 +207,10 @@ def _chunk(renderer, document: ReportDocument, section, first_page: int):
         unit = {k: v for k, v in document.to_dict().items() if k not in ("sections", "contents")}
     else:  # a section shows only itself (the print page's title names the department)
         unit = {
-            "session": dataclasses.asdict(document.session),
+            "session": plain(document.session),
             "anchor": document.anchor,
             "department": document.department,
-            "section": dataclasses.asdict(section),
+            "section": plain(section),
         }
     content = canonical_json({**unit, "first_page": first_page})
     key = hashlib.sha256(f"{render_salt()}\nchunk\n{content}".encode()).hexdigest()
@@ -224,11 +241,11 @@ def _cached(folder: str, key: str, make) -> tuple[Path, dict]:
     return path, saved
 
 
-def _join_part(front: bytes, chunks: list[Path], links: list) -> bytes:
+def _join_part(front: Path, chunks: list[Path], links: list) -> bytes:
     """Front and body units as one PDF, bookmarked department → section → card, with the
     front's links (front page index, body page, rectangle in CSS px) pointing into the body."""
     out = pikepdf.new()
-    sources = [pikepdf.open(io.BytesIO(front)), *(pikepdf.open(path) for path in chunks)]
+    sources = [pikepdf.open(path) for path in [front, *chunks]]
     try:
         items: list[pikepdf.OutlineItem] = []
         for source in sources:

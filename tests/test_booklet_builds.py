@@ -4,6 +4,7 @@ Tasks run when enqueued here (tests/conftest.py: the immediate backend, after th
 transaction "commits"); tests/test_pdf_workers.py runs real worker processes.
 """
 
+import dataclasses
 import io
 import re
 
@@ -18,6 +19,7 @@ from projects.models import Block, Card
 from reports import booklet, pdf
 from reports.assembly import assemble_report, assemble_session_outline
 from reports.models import AccessLog, BookletBuild, ReportSection, Session
+from reports.versions import canonical_json
 
 # Hashes ---------------------------------------------------------------------------------------
 
@@ -55,6 +57,15 @@ DEPARTMENT_CHANGES = {
     "a section's title": (ReportSection, "title", "바뀐 단원"),
     "the department's name": (Department, "name", "새이름과"),
 }
+
+
+def test_the_hashed_document_is_exactly_what_dataclasses_asdict_gives(make_report, report_2018):
+    """to_dict is a fast hand-written asdict (it runs for every department at every build):
+    the same dicts, lists and tuples, so stored versions and part hashes do not change."""
+    for report in (make_report(cards=3, department="가과"), report_2018):
+        document = assemble_report(report)
+        assert document.to_dict() == dataclasses.asdict(document)
+        assert canonical_json(document.to_dict()) == canonical_json(dataclasses.asdict(document))
 
 
 @pytest.mark.parametrize("change", DEPARTMENT_CHANGES, ids=list(DEPARTMENT_CHANGES))
@@ -254,17 +265,30 @@ def test_editing_one_card_rebuilds_only_that_department(
     Card.objects.filter(section__report=reports[1]).update(title="고친 사업명")
     _request_booklet(clerk_client, django_capture_on_commit_callbacks)
 
-    # Only 나과's front and the one section holding the card are laid out again.
-    assert sorted(laid_out) == [
-        ("department_chunk.html", "나과"),
-        ("department_front.html", "나과"),
-    ]
+    # Only the one section of 나과 holding the card is laid out again: its cover and 보고 순서
+    # (same section titles, same pages) are reused.
+    assert laid_out == [("department_chunk.html", "나과")]
     latest = BookletBuild.objects.order_by("-pk").first()
     assert latest.status == BookletBuild.Status.SUCCEEDED
     texts = _page_texts(
         _booklet_bytes(clerk_client.get(reverse("reports:session_pdf", args=[900])))
     )
     assert any("고친 사업명" in text for text in texts)
+
+    # A section's new title is in the 보고 순서 too: the front is laid out again with it.
+    laid_out.clear()
+    section = ReportSection.objects.filter(report=reports[1]).first()
+    ReportSection.objects.filter(pk=section.pk).update(title="고친 분야")
+    _request_booklet(clerk_client, django_capture_on_commit_callbacks)
+    assert sorted(laid_out) == [
+        ("department_chunk.html", "나과"),
+        ("department_front.html", "나과"),
+    ]
+    texts = _page_texts(
+        _booklet_bytes(clerk_client.get(reverse("reports:session_pdf", args=[900])))
+    )
+    # 나과's 보고 순서 and the section's own first page
+    assert sum("고친 분야" in text for text in texts) == 2, texts
 
 
 def test_the_same_booklet_is_built_once_and_served_from_its_file(
