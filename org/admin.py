@@ -160,9 +160,13 @@ class PortalUserAdmin(CheckedBulkIds, UserAdmin):
     """Accounts with their department; the role is the group (부서 담당자, 부서장, …)."""
 
     inlines = [StaffProfileInline]
-    list_display = ["username", "get_full_name", "department", "roles", "is_active", "last_login"]
+    list_display = ["username", "full_name", "department", "roles", "is_active", "last_login"]
     list_filter = ["groups", "is_active", "staff_profile__department"]
     list_select_related = ["staff_profile__department"]
+
+    @admin.display(description=_("이름"), ordering="last_name")
+    def full_name(self, user):
+        return f"{user.last_name}{user.first_name}".strip() or "-"
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
