@@ -8,6 +8,8 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if sys.argv[1:2] == ["pdf_worker"]:  # a worker never serves the admin (config/apps.py)
+        os.environ.setdefault("PORTAL_ADMIN_AUTODISCOVER", "0")
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:

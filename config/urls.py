@@ -7,6 +7,9 @@ from config import health
 from config.auth import LoginView
 from reports import dashboard, exports, open_session
 
+# A PDF worker skips the admin modules at start (config/apps.py); whoever loads the URLs
+# gets them all (a no-op where AdminConfig found them already).
+admin.autodiscover()
 admin.site.site_header = _("업무보고 포털 관리")
 admin.site.site_title = _("업무보고 포털")
 admin.site.index_title = _("보고서 작성과 관리")

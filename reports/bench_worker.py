@@ -19,6 +19,7 @@ def peak_kib() -> int:
 def start(root: str) -> None:
     """A fresh process like `manage.py pdf_worker`: Django set up, the PDF code imported, the
     same PDF_BUILD_ROOT (spawned, not forked, so its memory is a worker's, not the bench's)."""
+    os.environ["PORTAL_ADMIN_AUTODISCOVER"] = "0"  # as manage.py does for pdf_worker
     import django
 
     django.setup()

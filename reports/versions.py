@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from config import json_any_depth
 from reports import document as doc
-from reports import filestore, hwpx, pdf, published
+from reports import filestore, pdf, published
 from reports.assembly import assemble_report
 from reports.models import DepartmentReport, ReportVersion
 
@@ -59,6 +59,8 @@ def _pdf_of(document: doc.ReportDocument) -> bytes:
 
 
 def _hwpx_of(document: doc.ReportDocument) -> bytes:
+    from reports import hwpx  # python-hwpx: ~5 MiB that a PDF worker never needs
+
     try:
         return hwpx.department_hwpx(document)
     except Exception as error:

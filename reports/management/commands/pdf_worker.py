@@ -22,6 +22,9 @@ from reports.workers import PdfTaskWorker, worker_id
 
 class Command(BaseCommand):
     help = "PDF 작업자를 실행합니다 (코어마다 한 프로세스). Ctrl+C로 멈춥니다."
+    # The system checks load the URL conf, and with it every view and admin module: memory a
+    # worker keeps for nothing (issue 13, point 8). `manage.py check --deploy` is the place.
+    requires_system_checks = []
 
     def add_arguments(self, parser):
         parser.add_argument(
