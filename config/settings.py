@@ -495,3 +495,10 @@ PERMISSIONS_POLICY = {
 LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG or TESTING else "json")
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO").upper()
 LOGGING = logging_config(fmt=LOG_FORMAT, level=LOG_LEVEL)
+
+# --- webperf ---
+# collectstatic need not brotli/gzip the print TTFs (17 MB, minutes of brotli at quality 11):
+# only WeasyPrint reads them, from disk; browsers get the WOFF2 slices (fonts-web.css).
+from whitenoise.compress import Compressor as _Compressor  # noqa: E402
+
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = [*_Compressor.SKIP_COMPRESS_EXTENSIONS, "ttf"]

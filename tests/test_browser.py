@@ -122,3 +122,37 @@ def test_a_reader_watches_the_booklet_being_built_then_gets_the_file(
     page.screenshot(path=str(tmp_path / "booklet-ready.png"), full_page=True)
     download.value.save_as(tmp_path / "booklet.pdf")
     assert (tmp_path / "booklet.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_a_first_view_of_the_department_page_in_chromium_is_at_most_400_kb(
+    live_server, browser, seeded_2020
+):
+    """Issue 13: what Chromium really fetches for a first, uncached visit of the 2020 page.
+
+    Fonts are counted as Chromium downloads them (only the slices the shown text needs, in the
+    faces it is set in); HTML and CSS as the production server sends them compressed
+    (reports.first_view), since the test server sends them raw."""
+    from reports.first_view import first_view
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    fonts = []
+    page.on(
+        "requestfinished",
+        lambda request: (
+            request.url.endswith(".woff2")
+            and fonts.append((request.url, request.sizes()["responseBodySize"]))
+        ),
+    )
+    url = live_server.url + seeded_2020.get_absolute_url()
+    html = page.goto(url).text()
+    page.evaluate("document.fonts.ready.then(() => true)")
+    if os.environ.get("FIRST_VIEW_SCREENSHOT"):  # to look at the page: a PNG path
+        page.screenshot(path=os.environ["FIRST_VIEW_SCREENSHOT"], full_page=True)
+    context.close()
+    view = first_view(html)
+
+    total = view.html + view.css + view.js + sum(size for _url, size in fonts)
+    print(f"first view: {total} bytes, {len(fonts)} font files")
+    assert fonts, "no web font loaded"
+    assert total <= 400_000, (view.html, view.css, view.js, sorted(fonts))

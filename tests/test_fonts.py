@@ -30,7 +30,13 @@ def _faces() -> dict[tuple[str, str], list[tuple[str, set[int]]]]:
 def test_the_web_css_names_only_woff2_slices_that_exist():
     files = [url for slices in _faces().values() for url, _codes in slices]
 
-    assert len(_faces()) == 4 and len(files) > 40
+    # On screen the serif has no bold face: strong and b are set in the gothic bold (web.css).
+    assert set(_faces()) == {
+        ("Report Myeongjo", "400"),
+        ("Report Gothic", "400"),
+        ("Report Gothic", "700"),
+    }
+    assert len(files) > 40
     assert all(url.endswith(".woff2") and finders.find("css/" + url) for url in files)
 
 
@@ -74,7 +80,9 @@ def test_a_first_view_of_the_2020_department_page_loads_a_few_slices_not_whole_f
 
     view = first_view(html)
 
-    # An upper bound (every character counted in all four faces): 569 KiB with the slices,
-    # 1,336 KiB with the four whole WOFF2 files before. Chromium loads 8 files, 456 KB of
-    # fonts. Issue 13's 400 KB is not reached yet.
-    assert view.total <= 600_000, (view.html, view.css, view.fonts, len(view.font_files))
+    # An upper bound (every character counted in all three screen faces, though bold is only
+    # set in the gothic): 1,336 KiB with the four whole WOFF2 files before the slices, 569 KiB
+    # with the slices of four faces, 405 KiB without the serif bold face. What Chromium really
+    # fetches is measured in test_browser.py (348 KB) against issue 13's 400 KB; this bound is
+    # 414 KB.
+    assert view.total <= 420_000, (view.html, view.css, view.fonts, len(view.font_files))

@@ -260,3 +260,12 @@ def test_logs_are_json_lines_on_stdout_with_the_access_log_in_the_same_format(se
     assert any(r["logger"] == "django.request" and r["level"] == "WARNING" for r in records)
     assert any(r["logger"] == "gunicorn.error" for r in records)
     assert "secret-cookie" not in server.output()
+
+
+def test_collectstatic_does_not_compress_the_print_fonts(env):
+    """Only WeasyPrint reads the TTFs (from disk): brotli of their 17 MB took minutes of every
+    deploy. The web's WOFF2 slices are compressed already; CSS is still precompressed."""
+    static = Path(env["STATIC_ROOT"])
+    assert list(static.glob("fonts/NanumMyeongjo.*.ttf"))
+    assert not list(static.glob("fonts/*.ttf.br")) and not list(static.glob("fonts/*.ttf.gz"))
+    assert list(static.glob("css/web.*.css.br"))
