@@ -17,7 +17,8 @@ def test_every_part_of_the_bench_runs_one_after_another(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
     result = subprocess.run(
-        [sys.executable, "manage.py", "bench", "--departments", "2", "--cards", "1"],
+        [sys.executable, "manage.py", "bench", "--departments", "2", "--cards", "1"]
+        + ["--readers-seconds", "1"],
         cwd=ROOT,
         env=env,
         capture_output=True,
