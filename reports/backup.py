@@ -31,6 +31,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -54,6 +55,8 @@ SUFFIX = ".tar.gz"
 # are a cache and only with --with-booklets.
 SKIPPED_ALIASES = {"staticfiles"}
 BOOKLET_ALIAS = "booklets"
+# How long a PostgreSQL restore waits for the backends of closed connections to go away.
+PG_BACKENDS_GONE_SECONDS = 3.0
 CHUNK = 1 << 20
 
 
@@ -606,11 +609,18 @@ class _PostgresSwap:
     def _rename(self, first: tuple[str, str], second: tuple[str, str]) -> None:
         connections.close_all()
         with connection._nodb_cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [self.target]
-            )
-            if cursor.fetchone()[0]:
-                raise _in_use(self.target)
+            # A backend leaves pg_stat_activity a moment after its client hangs up (our own
+            # connections just closed, or a server that was just stopped): wait a little first.
+            deadline = time.monotonic() + PG_BACKENDS_GONE_SECONDS
+            while True:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [self.target]
+                )
+                if not cursor.fetchone()[0]:
+                    break
+                if time.monotonic() > deadline:
+                    raise _in_use(self.target)
+                time.sleep(0.1)
             cursor.execute(
                 f'BEGIN; ALTER DATABASE "{first[0]}" RENAME TO "{first[1]}"; '
                 f'ALTER DATABASE "{second[0]}" RENAME TO "{second[1]}"; COMMIT'
