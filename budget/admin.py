@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from budget.forms import BudgetLineAdminForm, ExecutionAdminForm
 from budget.models import BudgetLine, Execution, execution_rate
 from budget.resources import BudgetLineResource
+from core import formats
 from org.admin_scope import ScopedAdmin, ScopedInlinePermissions
 from org.imports import DepartmentImportExportMixin
 
@@ -72,4 +73,4 @@ class BudgetLineAdmin(DepartmentImportExportMixin, ScopedAdmin):
             return "-"
         rate = execution_rate(execution.executed, line.amount)
         rate_text = "-" if rate is None else f"{rate}%"
-        return f"{execution.executed:,} ({execution.as_of.month}.{execution.as_of.day}. 기준, {rate_text})"
+        return f"{formats.amount(execution.executed)} ({formats.short_date(execution.as_of)} 기준, {rate_text})"

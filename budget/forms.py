@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from budget.models import FUNDING_FIELDS, BudgetLine, Execution
+from core import formats
 from core.conflicts import Child, RevisionFormMixin
 
 # 천원: a trillion won is far beyond any district budget line.
@@ -198,7 +199,7 @@ class ExecutionAdminForm(FundingPartsAdminForm):
 
 def _execution_label(execution: Execution) -> str:
     day = execution.as_of
-    return _("%(day)s 기준 집행 실적") % {"day": f"{day.year}. {day.month}. {day.day}."}
+    return _("%(day)s 기준 집행 실적") % {"day": formats.date(day)}
 
 
 # What the line's page saves with the line, for the message of an edit conflict.

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import cutoff, formats
 from core.text import refuse_invisible
 
 FUNDING_FIELDS = ("national", "city", "district", "other")
@@ -142,7 +143,8 @@ class BudgetLine(FundingParts):
 
 class ExecutionQuerySet(models.QuerySet):
     def as_of(self, day: datetime.date) -> "ExecutionQuerySet":
-        return self.filter(as_of__lte=day)
+        """The executions that count for a report of 기준일 `day`, latest first (core/cutoff.py)."""
+        return cutoff.on_or_before(self, day)
 
 
 class Execution(FundingParts):
@@ -172,7 +174,7 @@ class Execution(FundingParts):
         ]
 
     def __str__(self) -> str:
-        return f"{self.line.name} ({self.as_of:%Y. %m. %d.})"
+        return f"{self.line.name} ({formats.date(self.as_of)})"
 
     @property
     def executed(self) -> int:

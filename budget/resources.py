@@ -26,6 +26,7 @@ from budget.services import (
     budget_lines_save,
     budget_lines_validate,
 )
+from core import cutoff, formats
 from org import tabular
 from org.imports import (
     DEPARTMENT_COLUMN,
@@ -169,7 +170,7 @@ class BudgetLineResource(PlannedResource):
     def filter_export(self, queryset, **kwargs):
         executions = Execution.objects.order_by("-as_of")
         if self.export_as_of is not None:
-            executions = executions.filter(as_of__lte=self.export_as_of)
+            executions = Execution.objects.as_of(self.export_as_of)
         # The admin's changelist queryset prefetches executions already (latest first, every
         # date): its prefetch is dropped, as Django refuses two for one lookup.
         return (
@@ -183,7 +184,7 @@ class BudgetLineResource(PlannedResource):
         return BudgetLine.objects.none()
 
     def _execution(self, line: BudgetLine) -> Execution | None:
-        return next(iter(line.executions.all()), None)
+        return cutoff.latest(line.executions.all())
 
     def dehydrate_as_of(self, line):
         execution = self._execution(line)
@@ -472,7 +473,7 @@ class BudgetLineResource(PlannedResource):
                             "%(label)s 예산이 적어집니다(%(budget)s천원). 집행액을 먼저 고치세요."
                         )
                         % {
-                            "day": f"{stored.as_of:%Y. %m. %d.}",
+                            "day": formats.date(stored.as_of),
                             "label": FUNDING_LABELS[part],
                             "spent": f"{getattr(stored, part):,}",
                             "budget": f"{funding[part]:,}",
@@ -517,7 +518,7 @@ class BudgetLineResource(PlannedResource):
             if executed is not None:
                 text += _(", 집행 %(executed)s천원(%(day)s)") % {
                     "executed": f"{sum(executed.values()):,}",
-                    "day": f"{row['as_of']:%Y. %m. %d.}",
+                    "day": formats.date(row["as_of"]),
                 }
             return PlannedRow(row["line"], RowResult.IMPORT_TYPE_NEW, label, [text])
         changes = []
@@ -538,7 +539,7 @@ class BudgetLineResource(PlannedResource):
                     }
                 )
         if executed is not None:
-            day = f"{row['as_of']:%m. %d.}"
+            day = formats.short_date(row["as_of"])
             for part in FUNDING_FIELDS:
                 old = getattr(execution, part) if execution else None
                 if old != executed[part] and not (old is None and executed[part] == 0):

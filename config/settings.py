@@ -166,6 +166,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # The UI is Korean for everyone. Strings are marked for translation; an English UI needs a
 # locale/en catalogue and django.middleware.locale.LocaleMiddleware, not more code.
 LANGUAGE_CODE = "ko-kr"
+# Dates as Korean reports write them (core/formats.py): `|date` is 2020. 11. 20.
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGES = [("ko", "한국어"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Seoul"

@@ -25,11 +25,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext
 from simple_history.models import DeletedObject
 
-from core import gaejosik
+from core import formats, gaejosik
 
 # How much of a changed value the message quotes, and how many saves it lists.
 VALUE_CHARS = 40
@@ -294,8 +293,7 @@ def who(user) -> str:
 
 def when(moment: datetime.datetime) -> str:
     """`2026. 11. 22. 14:05` in the site's time zone (Asia/Seoul)."""
-    local = timezone.localtime(moment)
-    return f"{local.year}. {local.month}. {local.day}. {local.hour:02d}:{local.minute:02d}"
+    return formats.moment(moment)
 
 
 def show_value(field: models.Field, value) -> str:
@@ -306,7 +304,7 @@ def show_value(field: models.Field, value) -> str:
     if value is None or value == "" or value == []:
         return gettext("(빈칸)")
     if isinstance(value, bool):
-        return gettext("예") if value else gettext("아니오")
+        return formats.yes_no(value)
     if field.choices:
         value = dict(field.flatchoices).get(value, value)
         return f"‘{value}’"
@@ -315,7 +313,7 @@ def show_value(field: models.Field, value) -> str:
     if isinstance(value, datetime.datetime):
         return when(value)
     if isinstance(value, datetime.date):
-        return f"{value.year}. {value.month}. {value.day}."
+        return formats.date(value)
     if isinstance(value, int):
         return f"{value:,}" if isinstance(field, models.BigIntegerField) else str(value)
     if isinstance(value, list):

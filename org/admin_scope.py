@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from simple_history.template_utils import HistoricalRecordContextHelper
 
+from core import formats
 from org import access
 
 
@@ -123,7 +124,7 @@ class KoreanHistoryValues(HistoricalRecordContextHelper):
         if field.choices:
             return dict(field.flatchoices).get(value, value)
         if isinstance(value, bool):
-            return _("예") if value else _("아니요")
+            return formats.yes_no(value)
         if isinstance(value, list):  # 개조식 JSON
             from core.gaejosik import to_text
 

@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core import formats
 from org.models import MAX_HEADCOUNT, STANDARD_COLUMNS, Grade, JobSeries, StaffingCell
 
 _DIGITS = re.compile(r"[0-9]+")
@@ -159,9 +160,7 @@ class StaffingGridForm(forms.Form):
         if day > self.last_day:
             raise ValidationError(
                 _("기준일은 회기 마지막 날(%(day)s)보다 늦을 수 없습니다."),
-                params={
-                    "day": f"{self.last_day.year}. {self.last_day.month}. {self.last_day.day}."
-                },
+                params={"day": formats.date(self.last_day)},
             )
         return day
 

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import cutoff, formats
 from core.text import refuse_invisible
 
 MAX_HEADCOUNT = 999
@@ -157,7 +158,8 @@ STANDARD_COLUMNS: list[tuple[str, str]] = [
 
 class StaffingSnapshotQuerySet(models.QuerySet):
     def as_of(self, day: datetime.date) -> "StaffingSnapshotQuerySet":
-        return self.filter(as_of__lte=day).order_by("-as_of")
+        """The snapshots that count for a report of 기준일 `day`, latest first (core/cutoff.py)."""
+        return cutoff.on_or_before(self, day)
 
 
 class StaffingSnapshot(models.Model):
@@ -191,7 +193,7 @@ class StaffingSnapshot(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.department.name} 인력 ({self.as_of:%Y. %m. %d.})"
+        return f"{self.department.name} 인력 ({formats.date(self.as_of)})"
 
 
 class StaffingCell(models.Model):

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields
 from import_export.results import RowResult
 
+from core import formats
 from org.imports import (
     DEPARTMENT_COLUMN,
     ImportPlan,
@@ -177,7 +178,7 @@ class StaffingResource(PlannedResource):
         for as_of, cells in wanted.items():
             before = stored.get(as_of, {})
             for (series, grade), counts in cells.items():
-                label = f"{as_of:%Y. %m. %d.} {JobSeries(series).label} {Grade(grade).label}"
+                label = f"{formats.date(as_of)} {JobSeries(series).label} {Grade(grade).label}"
                 old = before.get((series, grade))
                 line = lines[(as_of, series, grade)]
                 if old is None:
@@ -201,7 +202,7 @@ class StaffingResource(PlannedResource):
                 plan.notices.append(
                     _("%(day)s 인력 현황에서 파일에 없는 칸을 지웁니다: %(cells)s")
                     % {
-                        "day": f"{as_of:%Y. %m. %d.}",
+                        "day": formats.date(as_of),
                         "cells": ", ".join(
                             f"{JobSeries(s).label} {Grade(g).label}" for s, g in sorted(dropped)
                         ),
@@ -211,7 +212,7 @@ class StaffingResource(PlannedResource):
                     PlannedRow(
                         0,
                         RowResult.IMPORT_TYPE_UPDATE,
-                        f"{as_of:%Y. %m. %d.}",
+                        formats.date(as_of),
                         [_("지움: %(n)s칸") % {"n": len(dropped)}],
                     )
                 )

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from budget.models import BudgetLine, Execution
+from core import formats
 from org.models import StaffingCell, StaffingSnapshot, Team
 from projects.models import Block, Card
 from publishing import workflow
@@ -173,8 +174,7 @@ def ago(moment: datetime.datetime, now: datetime.datetime) -> str:
     days = int(seconds // 86400)
     if days < 7:
         return ngettext("%(n)d일 전", "%(n)d일 전", days) % {"n": days}
-    local = timezone.localtime(moment)
-    return f"{local.year}. {local.month}. {local.day}."
+    return formats.day_of(moment)
 
 
 def display_name(user) -> str:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from budget.forms import EXECUTION_FIELDS, LINE_CHILDREN, BudgetLineFormSet, BudgetLineRowForm
 from budget.models import FUNDING_FIELDS, BudgetLine, Execution, execution_rate
 from budget.services import BudgetLineRow, budget_lines_save, budget_lines_validate
+from core import formats
 from core.conflicts import (
     EditConflict,
     edit_conflict,
@@ -34,7 +35,7 @@ from org.services import staffing_save
 from projects.forms import CARD_CHILDREN, CardFormSet, CardRowForm, lines_in_print_order
 from projects.models import Card
 from publishing.document import roman
-from reports.models import DepartmentReport, ReportSection, format_date
+from reports.models import DepartmentReport, ReportSection
 
 SUMMARY_MESSAGE = _("입력한 내용에 오류가 있어 저장하지 않았습니다. 표시된 칸을 고쳐 주세요.")
 CONFLICT_SUMMARY = _(
@@ -207,9 +208,9 @@ class ReportEditor:
         self.teams = list(Team.objects.filter(department=department).order_by("order", "name"))
         self.lines = list(BudgetLine.objects.for_year(department, session.year))
         self.lines_by_id = {line.pk: line for line in self.lines}
-        executions = Execution.objects.filter(
-            line__department=department, line__fiscal_year=session.year, as_of__lte=day
-        ).order_by("line_id", "-as_of")
+        executions = Execution.objects.as_of(day).filter(
+            line__department=department, line__fiscal_year=session.year
+        )
         self.current: dict[int, Execution] = {}
         self.previous: dict[int, Execution] = {}
         for execution in executions:
@@ -652,7 +653,7 @@ class ReportEditor:
 
     @property
     def figure_date_short(self) -> str:
-        return f"{self.figure_date.month}.{self.figure_date.day}."
+        return formats.short_date(self.figure_date)
 
     def staffing_note(self) -> str:
         """Where the grid's numbers come from, when that is not the 기준일 itself."""
@@ -661,7 +662,7 @@ class ReportEditor:
         if self.snapshot.as_of != self.figure_date:
             return gettext(
                 "표의 숫자는 %(day)s 기준 인력 현황에서 가져왔습니다. 저장하면 위 기준일의 현황으로 기록되고, 이전 현황은 그대로 남습니다."
-            ) % {"day": format_date(self.snapshot.as_of)}
+            ) % {"day": formats.date(self.snapshot.as_of)}
         return ""
 
     def line_rows(self) -> list[LineRow]:

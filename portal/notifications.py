@@ -25,8 +25,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import formats
 from portal.dashboard import REMIND, countdown, display_name
-from reports.models import DepartmentReport, ReportEvent, format_date
+from reports.models import DepartmentReport, ReportEvent
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ def _context(report: DepartmentReport, today: datetime.date) -> dict:
         "session": report.session,
         "department": report.department,
         "url": editor_url(report),
-        "deadline": format_date(deadline) if deadline else "",
+        "deadline": formats.date(deadline) if deadline else "",
         "countdown": countdown(deadline, today),
     }
 

@@ -24,6 +24,7 @@ from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 
 from budget.models import FUNDING_FIELDS, BudgetLine
+from core import cutoff
 from org.models import Department, Team
 from projects.models import Block, Card
 from reports.models import DepartmentReport, ReportSection, Session
@@ -290,7 +291,7 @@ def checklist(card: Card) -> list[str]:
     blocks = [
         block
         for block in previous.blocks.order_by("order", "pk")
-        if block.as_of is None or block.as_of <= figure_date
+        if cutoff.counts(block.as_of, figure_date)
     ]
     for words in CHECKLIST_HEADINGS:
         chosen = [block for block in blocks if any(w in _compact(block.heading) for w in words)]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import formats
 from core.fields import GaejosikField
 from core.text import refuse_invisible
 
@@ -196,7 +197,6 @@ class Block(models.Model):
         super().clean()
         if self.as_of is None or not self.card_id:
             return
-        from reports.models import format_date  # reports.models imports this app's fields
 
         session = self.card.section.report.session
         first = datetime.date(session.year - 1, 1, 1)
@@ -206,6 +206,6 @@ class Block(models.Model):
                     "as_of": _(
                         "실적 기준일은 %(first)s부터 회기 기준일 %(last)s까지의 날짜여야 합니다."
                     )
-                    % {"first": format_date(first), "last": format_date(session.figure_date)}
+                    % {"first": formats.date(first), "last": formats.date(session.figure_date)}
                 }
             )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 
 from budget.models import FUNDING_LABELS, BudgetLine, Execution, FundingParts, execution_rate
+from core import cutoff, formats
 from org.models import (
     STANDARD_COLUMNS,
     Department,
@@ -23,7 +24,7 @@ from org.models import (
 )
 from projects.models import Block, Card
 from publishing import document as doc
-from reports.models import DepartmentReport, ReportSection, ReportVersion, Session, format_date
+from reports.models import DepartmentReport, ReportSection, ReportVersion, Session
 
 GENERAL_STATUS_TITLE = "일반현황"
 
@@ -48,7 +49,7 @@ def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
     )
     lines = list(
         BudgetLine.objects.for_year(department, session.year).prefetch_related(
-            Prefetch("executions", queryset=Execution.objects.as_of(day).order_by("-as_of"))
+            Prefetch("executions", queryset=Execution.objects.as_of(day))
         )
     )
     sections = list(
@@ -68,12 +69,12 @@ def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
     if missing:
         lines += list(
             BudgetLine.objects.filter(pk__in=missing).prefetch_related(
-                Prefetch("executions", queryset=Execution.objects.as_of(day).order_by("-as_of"))
+                Prefetch("executions", queryset=Execution.objects.as_of(day))
             )
         )
 
     anchor = f"d{department.pk}"
-    executions = {line.pk: _latest(line.executions.all()) for line in lines}
+    executions = {line.pk: cutoff.latest(line.executions.all()) for line in lines}
     card_sections = [
         _section(
             section,
@@ -107,12 +108,8 @@ def session_info(session: Session) -> doc.SessionInfo:
         title=session.title,
         period=session.period,
         year=session.year,
-        figure_date=format_date(session.figure_date),
+        figure_date=formats.date(session.figure_date),
     )
-
-
-def _latest(executions: Iterable[Execution]) -> Execution | None:
-    return next(iter(executions), None)
 
 
 def _funding(parts: FundingParts | dict[str, int]) -> doc.Funding:
@@ -155,7 +152,7 @@ def _staffing(snapshot: StaffingSnapshot | None) -> doc.StaffingTable:
         return doc.StaffingRow(label, sum(v or 0 for v in values), values)
 
     return doc.StaffingTable(
-        as_of=format_date(snapshot.as_of) if snapshot else None,
+        as_of=formats.date(snapshot.as_of) if snapshot else None,
         groups=groups,
         grades=[str(Grade(grade).label) for _series, grade in columns],
         rows=[
@@ -174,10 +171,6 @@ def _column_order(columns: list[tuple[str, str]]) -> list[tuple[str, str]]:
 # Budget -------------------------------------------------------------------------------------
 
 
-def _short_date(day) -> str:
-    return f"{day.month}.{day.day}."
-
-
 def _budget_table(lines: list[BudgetLine], executions: dict, day) -> doc.BudgetTable:
     """예산 현황: the 단위사업 as of `day`; a line whose latest figure is older says its date."""
     rows = []
@@ -193,7 +186,7 @@ def _budget_table(lines: list[BudgetLine], executions: dict, day) -> doc.BudgetT
                 executed=executed,
                 expected=execution.expected if execution else None,
                 rate=None if executed is None else _rate(executed, line.amount),
-                as_of=_short_date(execution.as_of)
+                as_of=formats.short_date(execution.as_of)
                 if execution and execution.as_of != day
                 else None,
             )
@@ -206,7 +199,7 @@ def _budget_table(lines: list[BudgetLine], executions: dict, day) -> doc.BudgetT
     rate = None if executed is None else _rate(executed, amount)
     total = doc.BudgetRow("계", amount, executed, expected, rate)
     return doc.BudgetTable(
-        as_of=_short_date(day), show_expected=show_expected, total=total, rows=rows
+        as_of=formats.short_date(day), show_expected=show_expected, total=total, rows=rows
     )
 
 
@@ -242,7 +235,7 @@ def _blocks(blocks: Iterable[Block], day) -> list[doc.Block]:
     A block dated after the 기준일 is left out; blocks sharing a heading are joined at the
     place of the first one, undated first, then by date.
     """
-    shown = [block for block in blocks if block.as_of is None or block.as_of <= day]
+    shown = [block for block in blocks if cutoff.counts(block.as_of, day)]
     merged: dict[str, list[Block]] = {}
     for block in shown:
         merged.setdefault(block.heading, []).append(block)

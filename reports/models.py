@@ -11,21 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from core import filestore
+from core import filestore, formats
 from core.fields import GaejosikField
 from core.json_any_depth import AnyDepthDecoder, AnyDepthEncoder
 from core.text import refuse_invisible
-
-
-def format_date(day: datetime.date) -> str:
-    """`2020. 11. 20.` as Korean reports write dates."""
-    return f"{day.year}. {day.month}. {day.day}."
-
-
-def format_period(start: datetime.date, end: datetime.date) -> str:
-    """`2020. 11. 20. ~ 12. 23.`; the year is repeated only when it changes."""
-    tail = f"{end.month}. {end.day}." if end.year == start.year else format_date(end)
-    return f"{format_date(start)} ~ {tail}"
 
 
 class Session(models.Model):
@@ -93,7 +82,7 @@ class Session(models.Model):
 
     @property
     def period(self) -> str:
-        return format_period(self.start_date, self.end_date)
+        return formats.period(self.start_date, self.end_date)
 
     def clean(self) -> None:
         super().clean()
@@ -141,14 +130,14 @@ class Session(models.Model):
             raise ValidationError(
                 {
                     "deadline": _("제출 마감일은 기준일 %(day)s보다 뒤여야 합니다.")
-                    % {"day": format_date(self.figure_date)}
+                    % {"day": formats.date(self.figure_date)}
                 }
             )
         if self.start_date and deadline > self.start_date:
             raise ValidationError(
                 {
                     "deadline": _("제출 마감일은 회기 시작일 %(day)s보다 늦을 수 없습니다.")
-                    % {"day": format_date(self.start_date)}
+                    % {"day": formats.date(self.start_date)}
                 }
             )
 
@@ -448,7 +437,7 @@ class AccessLog(models.Model):
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.get_action_display()} {self.target}"
+        return f"{formats.moment(self.at)} {self.user} {self.get_action_display()} {self.target}"
 
 
 # Published figures as rows ------------------------------------------------------------------

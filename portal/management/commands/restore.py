@@ -28,7 +28,7 @@ class Command(BaseCommand):
         if interactive:
             try:
                 answer = input(
-                    "지금 데이터베이스와 파일을 이 백업으로 바꿉니다. 계속할까요? [yes/아니오] "
+                    "지금 데이터베이스와 파일을 이 백업으로 바꿉니다. 계속할까요? [yes/아니요] "
                 )
             except EOFError:  # no terminal (cron, a pipe): only --noinput restores
                 answer = ""
