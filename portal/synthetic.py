@@ -59,19 +59,36 @@ def build_report(
     session = _session(session_number)
     bureau, _created = Bureau.objects.get_or_create(name=bureau_name)
     department = Department.objects.create(name=department_name, bureau=bureau)
-    teams = [
+    teams = _teams(department)
+    _staffing(department, session.figure_date)
+    lines = _budget_lines(department, session)
+    report = DepartmentReport.objects.create(
+        session=session, department=department, status=DepartmentReport.Status.DRAFT
+    )
+    _cards(_sections(report), cards, teams=teams, lines=lines)
+    return report
+
+
+def _teams(department: Department) -> list[Team]:
+    return [
         Team.objects.create(
             department=department, name=f"{name}팀", duties="업무 계획 수립\n성과 관리", order=i
         )
         for i, name in enumerate(["기획", "협력", "지원", "관리"])
     ]
-    snapshot = StaffingSnapshot.objects.create(department=department, as_of=session.figure_date)
+
+
+def _staffing(department: Department, as_of: datetime.date) -> None:
+    snapshot = StaffingSnapshot.objects.create(department=department, as_of=as_of)
     StaffingCell.objects.bulk_create(
         StaffingCell(
             snapshot=snapshot, series="general", grade=grade, authorized=2, current=1 + i % 3
         )
         for i, grade in enumerate("456789")
     )
+
+
+def _budget_lines(department: Department, session: Session) -> list[BudgetLine]:
     lines = []
     for i in range(5):
         line = BudgetLine.objects.create(
@@ -86,26 +103,27 @@ def build_report(
             line=line, as_of=session.figure_date, city=20_000, district=62_810, expected=110_000
         )
         lines.append(line)
+    return lines
 
-    report = DepartmentReport.objects.create(
-        session=session, department=department, status=DepartmentReport.Status.DRAFT
-    )
-    sections = [
-        ReportSection.objects.create(report=report, kind=kind, title=title, order=i)
-        for i, (kind, title) in enumerate(
-            [
-                ("results", "주요업무 추진실적"),
-                ("plans", "2021년 주요업무 추진계획"),
-                ("key", "신규·중점 추진사업"),
-            ]
-        )
+
+def _sections(report: DepartmentReport) -> list[ReportSection]:
+    titles = [
+        ("results", "주요업무 추진실적"),
+        ("plans", "2021년 주요업무 추진계획"),
+        ("key", "신규·중점 추진사업"),
     ]
+    return [
+        ReportSection.objects.create(report=report, kind=kind, title=title, order=i)
+        for i, (kind, title) in enumerate(titles)
+    ]
+
+
+def _cards(sections: list[ReportSection], count: int, *, teams, lines) -> None:
     body, achievements = gaejosik.parse(BODY), gaejosik.parse(ACHIEVEMENTS)
     blocks = []
-    for index in range(cards):
-        section = sections[index % len(sections)]
+    for index in range(count):
         card = Card.objects.create(
-            section=section,
+            section=sections[index % len(sections)],
             number=index // len(sections) + 1,
             title=f"시험 사업 {index + 1}",
             team=teams[index % len(teams)],
@@ -119,4 +137,3 @@ def build_report(
             for i, heading in enumerate(HEADINGS)
         ]
     Block.objects.bulk_create(blocks)
-    return report

@@ -37,42 +37,8 @@ def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
     )
     session, department = report.session, report.department
     day = session.figure_date
-
-    teams = list(
-        Team.objects.active_on(day).filter(department=department).order_by("order", "name")
-    )
-    snapshot = (
-        StaffingSnapshot.objects.as_of(day)
-        .filter(department=department)
-        .prefetch_related("cells")
-        .first()
-    )
-    lines = list(
-        BudgetLine.objects.for_year(department, session.year).prefetch_related(
-            Prefetch("executions", queryset=Execution.objects.as_of(day))
-        )
-    )
-    sections = list(
-        ReportSection.objects.filter(report=report).prefetch_related(
-            Prefetch(
-                "cards",
-                queryset=Card.objects.select_related("team").prefetch_related(
-                    Prefetch("blocks", queryset=Block.objects.order_by("order", "pk"))
-                ),
-            )
-        )
-    )
-
-    # A card may cite a line of another year (a carried-forward project): fetch those too.
-    cited = {card.budget_line_id for section in sections for card in section.cards.all()}
-    missing = cited - {line.pk for line in lines} - {None}
-    if missing:
-        lines += list(
-            BudgetLine.objects.filter(pk__in=missing).prefetch_related(
-                Prefetch("executions", queryset=Execution.objects.as_of(day))
-            )
-        )
-
+    sections = _sections_with_cards(report)
+    lines = _budget_lines(department, session, sections)
     anchor = f"d{department.pk}"
     executions = {line.pk: cutoff.latest(line.executions.all()) for line in lines}
     card_sections = [
@@ -88,18 +54,51 @@ def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
     ]
     contents = [doc.ContentsEntry(doc.roman(1), GENERAL_STATUS_TITLE, f"{anchor}-general")]
     contents += [doc.ContentsEntry(s.numeral, s.title, s.anchor) for s in card_sections]
+    teams = Team.objects.active_on(day).filter(department=department).order_by("order", "name")
     return doc.ReportDocument(
         anchor=anchor,
         session=session_info(session),
         department=department.name,
         bureau=department.bureau.name if department.bureau else "",
         teams=[doc.Team(team.name, team.duty_list()) for team in teams],
-        staffing=_staffing(snapshot),
+        staffing=_staffing(_snapshot(department, day)),
         facilities=report.facilities,
         budget=_budget_table(lines, executions, day),
         sections=card_sections,
         contents=contents,
     )
+
+
+def _snapshot(department, day) -> StaffingSnapshot | None:
+    return (
+        StaffingSnapshot.objects.as_of(day)
+        .filter(department=department)
+        .prefetch_related("cells")
+        .first()
+    )
+
+
+def _sections_with_cards(report: DepartmentReport) -> list[ReportSection]:
+    cards = Card.objects.select_related("team").prefetch_related(
+        Prefetch("blocks", queryset=Block.objects.order_by("order", "pk"))
+    )
+    return list(
+        ReportSection.objects.filter(report=report).prefetch_related(
+            Prefetch("cards", queryset=cards)
+        )
+    )
+
+
+def _budget_lines(department, session: Session, sections) -> list[BudgetLine]:
+    """The department's lines of the report's year, and any other line a card cites (a
+    carried-forward project may cite last year's), each with its executions as of the 기준일."""
+    executions = Prefetch("executions", queryset=Execution.objects.as_of(session.figure_date))
+    lines = list(BudgetLine.objects.for_year(department, session.year).prefetch_related(executions))
+    cited = {card.budget_line_id for section in sections for card in section.cards.all()}
+    missing = cited - {line.pk for line in lines} - {None}
+    if missing:
+        lines += list(BudgetLine.objects.filter(pk__in=missing).prefetch_related(executions))
+    return lines
 
 
 def session_info(session: Session) -> doc.SessionInfo:
