@@ -3,7 +3,8 @@
 #   make run      venv + migrate + seeds + demo users, then a PDF worker and the dev server on 127.0.0.1:8000
 #   make serve    production server: collectstatic, migrations checked, gunicorn (README "운영 서버")
 #   make worker   more PDF workers (one process per core) for the same database and PDF_BUILD_ROOT
-#   make test     system packages + venv, then the whole suite on a throwaway PostgreSQL 15, then SQLite
+#   make test     system packages + venv, then the whole suite on a throwaway PostgreSQL 15 and SQLite
+#   make test-fast  the edit-test loop: SQLite only, no browser/slow/pdf tests (README "테스트")
 #   make bench    venv, then manage.py bench (and, with no BENCH_ARGS, the mixed load on both databases)
 #   make lint     ruff check + ruff format --check + lint-imports (the layer contract in pyproject.toml)
 #   make backup   manage.py backup (database + stored files into BACKUP_DIR; BACKUP_ARGS='--keep 14')
@@ -25,10 +26,10 @@ BENCH_ARGS ?=
 BACKUP_ARGS ?=
 WORKER_ARGS ?=
 
-.PHONY: help venv install pdfdeps sysdeps run serve worker test test-postgres test-sqlite bench bench-mixed benchdeps lint backup
+.PHONY: help venv install pdfdeps sysdeps run serve worker test test-fast test-postgres test-sqlite bench bench-mixed benchdeps lint backup
 
 help:
-	@echo "make run | serve | worker | test | test-postgres | test-sqlite | bench | bench-mixed | lint | backup | venv | sysdeps"
+	@echo "make run | serve | worker | test | test-fast | test-postgres | test-sqlite | bench | bench-mixed | lint | backup | venv | sysdeps"
 
 # --- Python environment ---------------------------------------------------------------------
 # The stamp lives inside .venv: deleting .venv or editing pyproject.toml re-installs.
@@ -106,7 +107,7 @@ test: sysdeps $(STAMP)
 	@# The layers only point down (README "코드 구성"): a new upward import fails CI here.
 	$(VENV)/bin/lint-imports --no-cache
 	@logs=$$(mktemp -d); pg=0; lite=0; \
-	PYTHON=$(PY) PG_BIN=$(PG_BIN) bash tests/run_suite.sh postgres $(PYTEST_ARGS) >$$logs/postgres.log 2>&1 & pgpid=$$!; \
+	UPMU_ONE_DATABASE_ELSEWHERE=1 PYTHON=$(PY) PG_BIN=$(PG_BIN) bash tests/run_suite.sh postgres $(PYTEST_ARGS) >$$logs/postgres.log 2>&1 & pgpid=$$!; \
 	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS) >$$logs/sqlite.log 2>&1 & litepid=$$!; \
 	echo "== make test: PostgreSQL and SQLite running side by side (output follows when each ends)"; \
 	wait $$pgpid || pg=$$?; cat $$logs/postgres.log; \
@@ -119,6 +120,11 @@ test-postgres: sysdeps $(STAMP)
 
 test-sqlite: $(STAMP)
 	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS)
+
+# The edit-test loop (README "테스트"): SQLite only, without the browser, slow and pdf tests
+# (department PDFs are stand-ins, tests/conftest.py). `make test` still runs everything.
+test-fast: $(STAMP)
+	PYTHON=$(PY) bash tests/run_suite.sh sqlite -q -m 'not browser and not slow and not pdf' $(PYTEST_ARGS)
 
 # --- Benchmarks and lint --------------------------------------------------------------------
 # With no BENCH_ARGS, bench also runs the mixed load (readers, staff saving through the admin and

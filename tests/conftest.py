@@ -1,6 +1,11 @@
-"""Shared fixtures: the two real seed reports and a factory for synthetic reports."""
+"""Shared fixtures: the two real seed reports, the personas, a factory for synthetic reports;
+a department report's PDF is a tiny stand-in unless a test is marked `pdf`."""
 
 import datetime
+import hashlib
+import io
+import json
+import os
 
 import pytest
 from django.db.backends.base.operations import BaseDatabaseOperations
@@ -59,6 +64,46 @@ def pdf_builds(settings, tmp_path):
     settings.PDF_BUILD_ROOT = tmp_path / "pdf-builds"
     settings.TASKS = IMMEDIATE_TASKS
     return settings.PDF_BUILD_ROOT
+
+
+def pytest_collection_modifyitems(config, items):
+    """`make test` runs the suite on PostgreSQL and SQLite side by side; the tests marked
+    `one_database` make their own SQLite database or none, so the PostgreSQL pass of
+    `make test` (UPMU_ONE_DATABASE_ELSEWHERE=1) leaves them to the SQLite pass."""
+    if os.environ.get("UPMU_ONE_DATABASE_ELSEWHERE") != "1":
+        return
+    skip = pytest.mark.skip(reason="does not use the suite's database: runs in the SQLite pass")
+    for item in items:
+        if item.get_closest_marker("one_database"):
+            item.add_marker(skip)
+
+
+def stand_in_pdf(document) -> bytes:
+    """A valid one-page PDF standing in for a department report's: the real PDF's title, and
+    the document's content digest as its subject, so that different content still gives
+    different files (a correction's edition is another file)."""
+    import pikepdf
+
+    content = json.dumps(document.to_dict(), sort_keys=True, ensure_ascii=False, default=str)
+    out = pikepdf.new()
+    out.add_blank_page(page_size=(595, 842))
+    out.docinfo["/Title"] = f"{document.session.title} {document.department} 주요업무 보고"
+    out.docinfo["/Subject"] = "stand-in " + hashlib.sha256(content.encode()).hexdigest()
+    buffer = io.BytesIO()
+    out.save(buffer, deterministic_id=True)
+    return buffer.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def department_pdf_stand_in(request, monkeypatch):
+    """WeasyPrint lays out a department report only for tests marked `pdf` (those that read a
+    PDF's text, pages or fonts); elsewhere publishing and the PDF link get `stand_in_pdf`.
+    Booklets (publishing/booklet.py) and other processes (live portal, PDF workers) are real."""
+    if request.node.get_closest_marker("pdf"):
+        return
+    from publishing import pdf
+
+    monkeypatch.setattr(pdf, "department_pdf", stand_in_pdf)
 
 
 @pytest.fixture

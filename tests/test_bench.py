@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
+@pytest.mark.one_database  # its own SQLite file, whatever the suite runs on
 def test_every_part_of_the_bench_runs_one_after_another(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
     env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'bench.sqlite3'}"

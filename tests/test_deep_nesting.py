@@ -23,7 +23,7 @@ from tests.test_admin_card import card_form, post_card
 from tests.test_api_staff import SEED_CARD, card_url, patch, token_client
 from tests.textmatch import pdf_pages, squash
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pdf]
 
 
 def staircase(depth: int) -> str:

@@ -76,6 +76,7 @@ def test_the_hwpx_reads_back_every_line_of_the_seed_in_order(request, fixture, s
 
 
 @pytest.mark.slow
+@pytest.mark.pdf
 def test_every_paragraph_of_the_hwpx_is_in_the_pdf_in_the_same_order(report_2020):
     document = assemble_report(report_2020)
 

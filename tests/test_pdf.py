@@ -11,7 +11,7 @@ from publishing import booklet, pdf
 from publishing.assembly import assemble_report, assemble_session_outline
 from tests.textmatch import pdf_pages, squash
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.pdf]
 
 FRONT_PAGES = 2  # cover, 보고 순서
 CONTENTS_LINE = re.compile(r"^([ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ])\.\s*(.+?)[\s.]*?(\d+)$")

@@ -21,6 +21,9 @@ from django.core.management.utils import get_random_secret_key
 
 from tests.live_portal import free_port
 
+# The server gets its own SQLite file: `make test` runs this module in its SQLite pass only.
+pytestmark = pytest.mark.one_database
+
 BASE_DIR = Path(settings.BASE_DIR)
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 

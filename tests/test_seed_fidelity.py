@@ -25,6 +25,7 @@ def test_the_department_page_shows_every_line_of_the_seed_in_order(request, clie
 
 
 @pytest.mark.slow
+@pytest.mark.pdf
 @pytest.mark.parametrize(("fixture", "seed"), SEEDS)
 def test_the_department_pdf_shows_every_line_of_the_seed_in_order(request, client, fixture, seed):
     report = request.getfixturevalue(fixture)

@@ -42,6 +42,7 @@ def the_card(report):
     return Card.objects.filter(section__report=report).order_by("pk").first()
 
 
+@pytest.mark.pdf  # reads the published PDF's text
 def test_submit_approve_publish_through_the_editor_buttons(client, report_2020, people):
     client.force_login(people["officer"])
     assert "제출" in client.get(editor_url(report_2020)).text
