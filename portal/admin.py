@@ -23,7 +23,6 @@ from portal.forms import SUMMARY_MESSAGE, ReportEditor
 from publishing import workflow
 from reports.access_log import log_access
 from reports.models import (
-    EDITABLE_STATUSES,
     AccessLog,
     DepartmentReport,
     ReportSection,
@@ -58,12 +57,9 @@ class SessionAdmin(ScopedAdmin):
     ]
 
     def get_readonly_fields(self, request, obj=None):
-        """Once a report of the session has been submitted, what reports print about the
-        session (number, name, dates, year, 기준일) holds still; only the deadline may move."""
+        """The session's frozen fields (Session.frozen_fields, checked by Session.clean)."""
         readonly = list(super().get_readonly_fields(request, obj))
-        if obj is not None and obj.reports.exclude(status__in=EDITABLE_STATUSES).exists():
-            readonly += ["number", "name", "kind", "start_date", "end_date", "year", "figure_date"]
-        return readonly
+        return readonly + (obj.frozen_fields() if obj is not None else [])
 
     def add_view(self, request, form_url="", extra_context=None):
         """A session is opened with its departments on the 회기 열기 screen."""
@@ -185,11 +181,11 @@ class DepartmentReportAdmin(ScopedAdmin):
 
     def _share(self, request, report: DepartmentReport):
         """The clerk lets council members read (or stop reading) a report before it is public."""
-        if not request.user.has_perm("reports.publish_report") or report.is_published:
-            raise PermissionDenied
         shared = request.POST["_share"] == "on"
-        report.shared_with_members = shared
-        report.save(update_fields=["shared_with_members", "updated_at"])
+        try:
+            workflow.share(report, request.user, shared=shared)
+        except workflow.WorkflowError as error:
+            raise PermissionDenied(str(error)) from error
         messages.success(
             request,
             gettext("구의원이 공개 전에 이 보고서를 읽을 수 있습니다.")
@@ -241,8 +237,7 @@ class DepartmentReportAdmin(ScopedAdmin):
             "is_nav_sidebar_enabled": False,
             "has_delete_permission": self.has_delete_permission(request, report),
             "transitions": workflow.available(request.user, report),
-            "may_share": request.user.has_perm("reports.publish_report")
-            and not report.is_published,
+            "may_share": workflow.may_share(request.user, report),
             "frozen_reason": access.frozen_reason(report),
             "versions": report.versions.select_related("published_by", "report__session").defer(
                 "document"

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from org import access
 from org.admin_scope import ScopedAdmin, ScopedInlinePermissions, checked_id, is_id
+from projects import services
 from projects.carry import checklist
 from projects.forms import BlockInlineForm, CardAdminForm
 from projects.models import Block, Card
-from reports.models import EDITABLE_STATUSES, DepartmentReport, ReportSection
+from reports.models import DepartmentReport, ReportSection
 
 RETURN_TO_REPORT = "report"
 
@@ -157,19 +158,7 @@ class CardAdmin(ScopedAdmin):
         """A card that a card of a submitted or published report continues (이전 보고의 같은
         사업) is kept: deleting it would change that frozen card."""
         deletable, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        frozen = (
-            Card.objects.filter(predecessor__in=list(objs))
-            .exclude(section__report__status__in=EDITABLE_STATUSES)
-            .select_related("section__report__session", "section__report__department")
-        )
-        protected = [
-            *protected,
-            *(
-                gettext("%(card)s (%(report)s, 이 카드를 이어받은 카드)")
-                % {"card": card, "report": card.section.report}
-                for card in frozen
-            ),
-        ]
+        protected = [*protected, *services.delete_blockers(objs)]
         return deletable, counts, perms_needed, protected
 
     def get_changeform_initial_data(self, request):

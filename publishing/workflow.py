@@ -101,6 +101,28 @@ def available(user, report: DepartmentReport) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if allowed(user, report, t)]
 
 
+def share_refusal(user, report: DepartmentReport) -> str | None:
+    """Why this account may not let council members read the report before it is public
+    (or stop them), or None: only the clerk's office (게시 권한), and only before publication."""
+    if not user.has_perm("reports.publish_report"):
+        return _("구의원 열람 공유는 기획·의회사무국만 정할 수 있습니다.")
+    if report.is_published:
+        return _("공개된 보고서는 누구나 읽을 수 있어 열람 공유를 바꿀 것이 없습니다.")
+    return None
+
+
+def may_share(user, report: DepartmentReport) -> bool:
+    return share_refusal(user, report) is None
+
+
+def share(report: DepartmentReport, user, *, shared: bool) -> None:
+    """Let council members read a report that is not yet public (shared=True), or stop."""
+    if reason := share_refusal(user, report):
+        raise WorkflowError(reason)
+    report.shared_with_members = shared
+    report.save(update_fields=["shared_with_members", "updated_at"])
+
+
 def perform(report: DepartmentReport, action: str, user, *, comment: str = "") -> ReportEvent:
     """Move the report; raises WorkflowError (nothing changed) when the move is not allowed."""
     transition = TRANSITIONS.get(action)

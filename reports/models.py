@@ -84,8 +84,35 @@ class Session(models.Model):
     def period(self) -> str:
         return formats.period(self.start_date, self.end_date)
 
+    # What reports print about the session: fixed once one of its reports is submitted.
+    PRINTED_FIELDS = ("number", "name", "kind", "start_date", "end_date", "year", "figure_date")
+
+    def frozen_fields(self) -> list[str]:
+        """The fields that may no longer change: the printed ones once a report of the session
+        has left the draft (submitted, approved, published); only the deadline may move."""
+        if self.pk is None:
+            return []
+        submitted = self.reports.exclude(status__in=EDITABLE_STATUSES).exists()
+        return list(self.PRINTED_FIELDS) if submitted else []
+
+    def _check_frozen_fields(self) -> None:
+        frozen = self.frozen_fields()
+        if not frozen:
+            return
+        stored = type(self)._default_manager.filter(pk=self.pk).values(*frozen).first() or {}
+        changed = [
+            name for name in frozen if name in stored and stored[name] != getattr(self, name)
+        ]
+        if changed:
+            message = _(
+                "보고서가 제출된 회기라 보고서에 인쇄되는 이 항목은 바꿀 수 없습니다"
+                "(제출 마감일만 고칠 수 있습니다)."
+            )
+            raise ValidationError({name: message for name in changed})
+
     def clean(self) -> None:
         super().clean()
+        self._check_frozen_fields()
         if self.start_date and self.end_date and self.start_date > self.end_date:
             raise ValidationError({"end_date": _("종료일은 시작일보다 빠를 수 없습니다.")})
         if self.figure_date and self.end_date and self.figure_date > self.end_date:

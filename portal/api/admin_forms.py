@@ -1,12 +1,14 @@
-"""The staff API drives the admin: one endpoint per ModelAdmin, the same code as its pages.
+"""The staff API's writes that still go through an admin form (cards, budget lines, staffing).
 
-An `AdminFormViewSet` lists and reads `model_admin.get_queryset(request)` (the department rule
-of org/admin_scope.py), asks the ModelAdmin's own has_*_permission methods (role permissions,
-department, frozen reports and data under review), and writes by filling in the ModelAdmin's
-own form and inline formsets — as a browser posting the admin page would — and saving them
-with `save_form`, `save_model` and `save_related` in one transaction, logged in the admin
-history. So an API write passes or fails exactly as the same edit on the admin page, with the
-same Korean messages, the same revision check against lost updates, and nothing half-saved.
+Reading and permissions no longer ask a ModelAdmin: an `AdminFormViewSet` lists the rows of
+the departments the account reaches (`access.scope`, in the viewset's `ordering`) and asks
+portal/api/permissions.py (the role's model permissions and the department and freeze rules).
+Sections and new reports are written by DRF serializers and reports/services.py (see
+portal/api/staff.py). What is left here writes cards, budget lines and staffing snapshots by
+filling in the ModelAdmin's own form and inline formsets — as a browser posting the admin page
+would — and saving them with `save_form`, `save_model` and `save_related` in one transaction,
+logged in the admin history: same Korean messages, same revision check, nothing half-saved.
+Those three are the next to move to serializers and services (issue 14, part 3).
 
 JSON → form: a PATCH starts from the object's values as its admin page shows them; a list
 under an inline's name (`blocks`, `executions`, `cells`) replaces the inline rows: rows with
@@ -26,11 +28,12 @@ from django.forms import BaseForm, BaseFormSet, CheckboxInput, all_valid
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from rest_framework import exceptions, permissions, status, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.response import Response
 
 from org import access
 from portal.api.base import Conflict, PortalViewMixin, Rejected
+from portal.api.permissions import StaffPermission
 
 # Data -----------------------------------------------------------------------------------
 
@@ -94,48 +97,6 @@ CHANGED_MEANWHILE = _lazy(
 )
 
 
-# The permission -------------------------------------------------------------------------
-
-
-class AdminPermission(permissions.BasePermission):
-    """The ModelAdmin's own answers: staff accounts only (council members read the public
-    API), then has_view/add/change/delete_permission for the request and the object."""
-
-    message = _lazy("직원 계정만 쓸 수 있습니다.")
-
-    def has_permission(self, request, view) -> bool:
-        user = request.user
-        if not (user.is_authenticated and user.is_active and user.is_staff):
-            if not user.is_authenticated:
-                raise exceptions.NotAuthenticated(_("로그인하거나 토큰을 보내야 합니다."))
-            return False
-        model_admin = view.model_admin
-        method = request.method
-        if method in permissions.SAFE_METHODS:
-            allowed = model_admin.has_view_or_change_permission(request)
-        elif view.action == "create":
-            allowed = model_admin.has_add_permission(request)
-        elif method == "DELETE":
-            allowed = model_admin.has_delete_permission(request)
-        else:
-            allowed = model_admin.has_change_permission(request)
-        if not allowed:
-            self.message = _("이 계정의 역할로는 할 수 없는 일입니다.")
-        return allowed
-
-    def has_object_permission(self, request, view, obj) -> bool:
-        model_admin = view.model_admin
-        if request.method in permissions.SAFE_METHODS:
-            return model_admin.has_view_or_change_permission(request, obj)
-        if request.method == "DELETE":
-            allowed = model_admin.has_delete_permission(request, obj)
-        else:
-            allowed = model_admin.has_change_permission(request, obj)
-        if not allowed:
-            self.message = access.frozen_reason(obj) or _("이 계정의 역할로는 할 수 없는 일입니다.")
-        return allowed
-
-
 # The view set ---------------------------------------------------------------------------
 
 
@@ -150,7 +111,7 @@ class AdminFormViewSet(PortalViewMixin, viewsets.ModelViewSet):
     read_serializer_class = None
     write_serializer_class = None
     inlines: dict[str, type] = {}
-    permission_classes = [AdminPermission]
+    permission_classes = [StaffPermission]
     lookup_value_regex = "[0-9]{1,9}"
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
 
@@ -158,8 +119,12 @@ class AdminFormViewSet(PortalViewMixin, viewsets.ModelViewSet):
     def model_admin(self) -> admin.ModelAdmin:
         return admin.site._registry[self.model]
 
+    ordering: tuple[str, ...] = ("pk",)
+
     def get_queryset(self):
-        return self.model_admin.get_queryset(self.request)
+        """The rows of the departments the account reaches (org/access.py), in list order."""
+        rows = self.model._default_manager.order_by(*self.ordering)
+        return access.scope(self.request.user, rows)
 
     def get_serializer_class(self):
         if self.request.method in ("POST", "PUT", "PATCH"):
@@ -368,4 +333,4 @@ def _formset_errors(formset, key: str, where: dict[int, int]) -> list[dict]:
     return errors
 
 
-__all__ = ["AdminFormViewSet", "AdminPermission", "FormErrors", "page_data", "put_value"]
+__all__ = ["AdminFormViewSet", "FormErrors", "page_data", "put_value"]

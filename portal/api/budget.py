@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
@@ -92,9 +93,10 @@ class BudgetLineViewSet(AdminFormViewSet):
     inlines = {"executions": ExecutionInline}
 
     def get_queryset(self):
-        # The admin's queryset already brings the executions, newest first.
+        latest_first = Execution.objects.order_by("-as_of")
         return (
             super()
             .get_queryset()
+            .prefetch_related(Prefetch("executions", queryset=latest_first))
             .order_by("-fiscal_year", "department__order", "department_id", "order", "pk")
         )

@@ -1,5 +1,5 @@
 """The API of the organisation: bureaus (국·단) and departments (과), public; staffing
-snapshots for staff, through their admin page (portal/api/admin_forms.py)."""
+snapshots for staff (portal/api/admin_forms.py)."""
 
 from __future__ import annotations
 
@@ -116,6 +116,7 @@ class StaffingViewSet(AdminFormViewSet):
     read_serializer_class = StaffingSnapshotSerializer
     write_serializer_class = StaffingSnapshotWriteSerializer
     inlines = {"cells": StaffingCellInline}
+    ordering = ("department__order", "department__name", "-as_of")
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("cells")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from core import gaejosik
 from portal.api.admin_forms import AdminFormViewSet
+from portal.api.base import Rejected
 from portal.api.budget import amount_field
 from portal.api.tools import GaejosikNodesField, IdFilter, staff_schema
+from projects import services
 from projects.admin import BlockInline
 from projects.forms import CardAdminForm
 from projects.models import Block, Card
@@ -103,6 +106,23 @@ class CardViewSet(AdminFormViewSet):
     read_serializer_class = StaffCardSerializer
     write_serializer_class = CardWriteSerializer
     inlines = {"blocks": BlockInline}
+    ordering = (
+        "-section__report__session__number",
+        "section__report__department__order",
+        "section__order",
+        "order",
+        "number",
+    )
+
+    def destroy(self, request, *args, **kwargs):
+        """A card that a frozen card continues is kept (projects.services.delete_blockers)."""
+        card = self.get_object()
+        if blockers := services.delete_blockers([card]):
+            raise Rejected(
+                _("‘%(object)s’을(를) 쓰는 자료가 있어 지울 수 없습니다: %(names)s")
+                % {"object": card, "names": ", ".join(sorted(blockers)[:5])}
+            )
+        return super().destroy(request, *args, **kwargs)
 
     def get_queryset(self):
         return (

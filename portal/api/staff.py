@@ -3,27 +3,32 @@
 A report's own content is written by the report editor (portal.forms.ReportEditor, the
 report's admin page): an update fills in that page as it is shown, changes the fields sent,
 and saves it with the same checks. Status changes go through publishing.workflow.perform, as the
-page's buttons do. Sections are the ReportSection admin page.
+page's buttons do. New reports and sections are DRF serializers over reports/services.py.
 """
 
 from __future__ import annotations
 
+from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import gaejosik
 from core.conflicts import EditConflict
-from portal.api.admin_forms import AdminFormViewSet, AdminPermission, page_data, put_value
+from portal.api.admin_forms import CHANGED_MEANWHILE, AdminFormViewSet, page_data, put_value
 from portal.api.base import Conflict, ProblemSerializer, Rejected
+from portal.api.permissions import ReaderPermission
 from portal.api.tools import GaejosikNodesField, IdFilter, staff_schema
 from portal.forms import ReportEditor
 from publishing import workflow
+from reports import services as report_services
 from reports.access_log import log_access
 from reports.models import AccessLog, DepartmentReport, ReportSection
 
@@ -91,6 +96,7 @@ class TransitionSerializer(serializers.Serializer):
 
 
 EDITOR_FIELDS = ("facilities", "revision")
+UNKNOWN_FIELD = _lazy("이 항목은 지금 이 자료에서 고칠 수 없습니다.")
 
 
 class StaffReportFilter(filters.FilterSet):
@@ -128,6 +134,7 @@ class ReportStaffViewSet(AdminFormViewSet):
     filterset_class = StaffReportFilter
     read_serializer_class = ReportStaffSerializer
     write_serializer_class = ReportWriteSerializer
+    ordering = ("-session__number", "department__order", "department__name")
 
     def get_queryset(self):
         return super().get_queryset().select_related("session", "department")
@@ -140,6 +147,24 @@ class ReportStaffViewSet(AdminFormViewSet):
         return Response(
             self.read_serializer_class(report, context=self.get_serializer_context()).data
         )
+
+    def create(self, request, *args, **kwargs):
+        checked = ReportWriteSerializer(data=request.data)
+        checked.is_valid(raise_exception=True)
+        data = checked.validated_data
+        unknown = [name for name in data if name not in report_services.REPORT_FIELDS]
+        if unknown:
+            raise Rejected([{"field": name, "message": str(UNKNOWN_FIELD)} for name in unknown])
+        try:
+            report = report_services.add_report(
+                request.user, data.get("session"), data.get("department")
+            )
+        except ValidationError as error:
+            raise Rejected(validation_items(error)) from None
+        except IntegrityError as error:  # e.g. added meanwhile by someone else
+            raise Conflict(CHANGED_MEANWHILE) from error
+        log_addition(request, report)
+        return Response(self._shown(report), status=status.HTTP_201_CREATED)
 
     def update(self, request, *args, **kwargs):
         report = self.get_object()
@@ -164,7 +189,7 @@ class ReportStaffViewSet(AdminFormViewSet):
                     raise _editor_errors(editor)
                 changed = editor.save()
                 if changed:
-                    self.model_admin.log_change(request, report, [{"changed": {"fields": changed}}])
+                    log_change(request, report, [{"changed": {"fields": changed}}])
         except (IntegrityError, EditConflict) as error:
             raise Conflict(
                 _("저장하는 사이에 다른 사람이 같은 보고서를 고쳤습니다. 다시 읽은 뒤 보내세요.")
@@ -197,18 +222,32 @@ class ReportStaffViewSet(AdminFormViewSet):
         if self.action == "transition":
             # Who may make which move is the workflow's own rule (as for the page's buttons);
             # here only: a staff account that can read this report.
-            return [TransitionPermission()]
+            return [ReaderPermission()]
         return super().get_permissions()
 
 
-class TransitionPermission(AdminPermission):
-    def has_permission(self, request, view) -> bool:
-        if request.user.is_authenticated and request.user.is_active and request.user.is_staff:
-            return view.model_admin.has_view_or_change_permission(request)
-        return super().has_permission(request, view)
+def log_change(request, obj, message, flag=CHANGE) -> None:
+    """The change in the admin's history of the object, as the admin page records it."""
+    LogEntry.objects.log_actions(
+        user_id=request.user.pk,
+        queryset=[obj],
+        action_flag=flag,
+        change_message=message,
+        single_object=True,
+    )
 
-    def has_object_permission(self, request, view, obj) -> bool:
-        return view.model_admin.has_view_or_change_permission(request, obj)
+
+def log_addition(request, obj) -> None:
+    log_change(request, obj, [{"added": {}}], ADDITION)
+
+
+def validation_items(error: ValidationError) -> list[dict]:
+    """A service's ValidationError as the API's error items (field None: the whole row)."""
+    return [
+        {"field": None if name == NON_FIELD_ERRORS else name, "message": str(message)}
+        for name, messages in error.message_dict.items()
+        for message in messages
+    ]
 
 
 def _editor_errors(editor: ReportEditor) -> Exception:
@@ -242,3 +281,43 @@ class SectionViewSet(AdminFormViewSet):
     filterset_class = SectionFilter
     read_serializer_class = StaffSectionSerializer
     write_serializer_class = SectionWriteSerializer
+    ordering = ("-report__session__number", "report__department__order", "order")
+
+    # Writes: the serializer checks the JSON's types, reports.services.save_section the rest.
+
+    def create(self, request, *args, **kwargs):
+        changes = {"kind": ReportSection.Kind.RESULTS, "order": 0, **self._changes(request, True)}
+        changes.setdefault("report", None)
+        changes.setdefault("title", "")
+        section = self._save_section(request, None, changes)
+        log_addition(request, section)
+        return Response(self._shown(section), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        section = self.get_object()
+        changes = self._changes(request, partial)
+        if not partial:
+            changes = {name: changes.get(name) for name in report_services.SECTION_FIELDS}
+        before = {name: getattr(section, name) for name in report_services.SECTION_FIELDS}
+        section = self._save_section(request, section, changes)
+        changed = [
+            str(ReportSection._meta.get_field(name).verbose_name)
+            for name, value in before.items()
+            if getattr(section, name) != value
+        ]
+        log_change(request, section, [{"changed": {"fields": changed}}] if changed else [])
+        return Response(self._shown(section))
+
+    def _changes(self, request, partial: bool) -> dict:
+        checked = SectionWriteSerializer(data=request.data, partial=partial)
+        checked.is_valid(raise_exception=True)
+        return dict(checked.validated_data)
+
+    def _save_section(self, request, section, changes) -> ReportSection:
+        try:
+            return report_services.save_section(request.user, section, changes)
+        except ValidationError as error:
+            raise Rejected(validation_items(error)) from None
+        except IntegrityError as error:  # e.g. submitted meanwhile: its rows refuse to change
+            raise Conflict(CHANGED_MEANWHILE) from error
