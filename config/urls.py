@@ -40,6 +40,8 @@ urlpatterns = [
         name="session_data",
     ),
     path("admin/reports/session/open/", open_session.open_session_view, name="open_session"),
+    # Report actions and the officer's to-do list (portal/staff/), before the admin's catch-all.
+    path("", include("portal.staff.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("health/", health.health, name="health"),

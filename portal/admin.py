@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from org import access
 from org.admin_scope import ScopedAdmin, ScopedModelAdmin
 from portal.forms import SUMMARY_MESSAGE, ReportEditor
+from portal.staff import views as staff_views
 from publishing import workflow
 from reports.access_log import log_access
 from reports.models import (
@@ -180,37 +181,12 @@ class DepartmentReportAdmin(ScopedAdmin):
         return report
 
     def _share(self, request, report: DepartmentReport):
-        """The clerk lets council members read (or stop reading) a report before it is public."""
-        shared = request.POST["_share"] == "on"
-        try:
-            workflow.share(report, request.user, shared=shared)
-        except workflow.WorkflowError as error:
-            raise PermissionDenied(str(error)) from error
-        messages.success(
-            request,
-            gettext("구의원이 공개 전에 이 보고서를 읽을 수 있습니다.")
-            if shared
-            else gettext("구의원 열람 공유를 거두었습니다."),
-        )
-        return HttpResponseRedirect(request.path)
+        """Old form posts (`_share=on|off` to the change page) still work."""
+        return staff_views.set_shared(request, report, request.POST["_share"] == "on")
 
     def _transition(self, request, report: DepartmentReport):
-        try:
-            workflow.perform(
-                report,
-                request.POST["_transition"],
-                request.user,
-                comment=request.POST.get("comment", ""),
-            )
-        except workflow.WorkflowError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                gettext("%(department)s 보고서가 ‘%(status)s’ 상태가 되었습니다.")
-                % {"department": report.department.name, "status": report.get_status_display()},
-            )
-        return HttpResponseRedirect(request.path)
+        """Old form posts (`_transition=<action>` to the change page) still work."""
+        return staff_views.perform_transition(request, report, request.POST["_transition"])
 
     def _saved(self, request, report: DepartmentReport, changed: list[str]):
         if changed:

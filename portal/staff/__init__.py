@@ -1,0 +1,1 @@
+"""Staff screens inside the admin: one URL per action, one lookup per object kind."""
