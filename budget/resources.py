@@ -26,7 +26,8 @@ from budget.services import (
     budget_lines_save,
     budget_lines_validate,
 )
-from org import tabular
+from core import tabular
+from core.tabular import Column, Table
 from org.imports import (
     DEPARTMENT_COLUMN,
     ImportPlan,
@@ -35,7 +36,6 @@ from org.imports import (
     PlannedRow,
     RowReader,
 )
-from org.tabular import Column, Table
 
 SOURCE_NAMES = {
     "national": ("국비", "국고", "국고보조금"),

@@ -50,9 +50,10 @@ from import_export.results import Result, RowResult
 from import_export.tmp_storages import TempFolderStorage
 from simple_history.models import HistoricalRecords
 
-from org import access, tabular
+from core import tabular
+from core.tabular import Column, FileRejected, Sheet, Table
+from org import access
 from org.models import Department
-from org.tabular import Column, FileRejected, Sheet, Table
 
 
 @dataclass
@@ -384,7 +385,7 @@ class SpreadsheetFormat(base_formats.Format):
     """XLSX or CSV (UTF-8 or CP949/EUC-KR), told apart by content and read within limits."""
 
     def __init__(self, encoding=None):
-        self.encoding = encoding  # unused: the file's own encoding is found (org.tabular)
+        self.encoding = encoding  # unused: the file's own encoding is found (core.tabular)
 
     def get_title(self):
         return "XLSX·CSV"
@@ -406,7 +407,7 @@ class SpreadsheetFormat(base_formats.Format):
 
 
 def escaped_dataset(dataset: tablib.Dataset, *, xlsx: bool) -> tablib.Dataset:
-    """A copy for a file: formula-like text escaped (org.tabular.escape_cell), numbers kept."""
+    """A copy for a file: formula-like text escaped (core.tabular.escape_cell), numbers kept."""
     copy = tablib.Dataset(*tabular.escape_rows(dataset, xlsx=xlsx), headers=dataset.headers)
     copy.title = dataset.title
     return copy

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from import_export import fields
 from import_export.results import RowResult
 
+from core.tabular import Column, Table
 from org.imports import (
     DEPARTMENT_COLUMN,
     ImportPlan,
@@ -36,7 +37,6 @@ from org.models import (
     Team,
 )
 from org.services import staffing_save
-from org.tabular import Column, Table
 
 STAFFING_COLUMNS = (
     DEPARTMENT_COLUMN,

@@ -1,0 +1,1 @@
+"""Domain-free helpers shared by every app; imports nothing from the project."""
