@@ -5,7 +5,7 @@
 #   make worker   more PDF workers (one process per core) for the same database and PDF_BUILD_ROOT
 #   make test     system packages + venv, then the whole suite on a throwaway PostgreSQL 15, then SQLite
 #   make bench    venv, then manage.py bench (and, with no BENCH_ARGS, the mixed load on both databases)
-#   make lint     ruff check + ruff format --check
+#   make lint     ruff check + ruff format --check + lint-imports (the layer contract in pyproject.toml)
 #   make backup   manage.py backup (database + stored files into BACKUP_DIR; BACKUP_ARGS='--keep 14')
 
 SHELL := /bin/bash
@@ -103,6 +103,8 @@ worker: pdfdeps $(STAMP)
 # The two databases run side by side (one core each on a 2-core CI machine); each run's output
 # is kept in a file and printed whole when it ends, PostgreSQL first.
 test: sysdeps $(STAMP)
+	@# The layers only point down (README "코드 구성"): a new upward import fails CI here.
+	$(VENV)/bin/lint-imports --no-cache
 	@logs=$$(mktemp -d); pg=0; lite=0; \
 	PYTHON=$(PY) PG_BIN=$(PG_BIN) bash tests/run_suite.sh postgres $(PYTEST_ARGS) >$$logs/postgres.log 2>&1 & pgpid=$$!; \
 	PYTHON=$(PY) bash tests/run_suite.sh sqlite $(PYTEST_ARGS) >$$logs/sqlite.log 2>&1 & litepid=$$!; \
@@ -152,4 +154,5 @@ lint: $(STAMP)
 	@rc=0; \
 	$(VENV)/bin/ruff check . || rc=1; \
 	$(VENV)/bin/ruff format --check . || rc=1; \
+	$(VENV)/bin/lint-imports --no-cache || rc=1; \
 	exit $$rc

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from budget.models import FUNDING_FIELDS, BudgetLine, Execution
-from reports.conflicts import Child, RevisionFormMixin
+from core.conflicts import Child, RevisionFormMixin
 
 # 천원: a trillion won is far beyond any district budget line.
 MAX_AMOUNT = 999_999_999_999
@@ -207,7 +207,7 @@ LINE_CHILDREN = (Child(Execution, "line_id", _execution_label),)
 
 class BudgetLineAdminForm(RevisionFormMixin, FundingPartsAdminForm):
     """The line's page with its executions (the admin's ExecutionInline); a page opened before
-    someone else saved the line is refused (reports.conflicts.RevisionFormMixin)."""
+    someone else saved the line is refused (core.conflicts.RevisionFormMixin)."""
 
     revision_inlines = [(Execution, ExecutionAdminForm)]
     revision_children = LINE_CHILDREN
@@ -225,7 +225,7 @@ class BudgetLineRowForm(forms.Form):
     """
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    # The line's revision when the page was opened (reports.conflicts): the editor claims it.
+    # The line's revision when the page was opened (core.conflicts): the editor claims it.
     revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     name = forms.CharField(label=_("사업명"), max_length=100)
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.text import refuse_invisible
+from core.text import refuse_invisible
 
 FUNDING_FIELDS = ("national", "city", "district", "other")
 FUNDING_LABELS = {"national": "국비", "city": "시비", "district": "구비", "other": "기타"}

@@ -257,7 +257,7 @@ class BudgetLineResource(PlannedResource):
         lines = BudgetLine.objects.filter(department=self.department, fiscal_year__in=years)
         if getattr(self, "confirming", False):
             # Held until the import commits: an editor saving meanwhile waits, then finds its
-            # revision gone (reports.conflicts); a save just before is in what is planned.
+            # revision gone (core.conflicts); a save just before is in what is planned.
             lines = lines.select_for_update(of=("self",))
         return {
             (line.fiscal_year, line.name): line

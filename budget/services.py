@@ -13,14 +13,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from budget.models import FUNDING_FIELDS, FUNDING_LABELS, BudgetLine, Execution, execution_errors
 from org.models import Department
-from projects.models import Card
 
 MAX_NAME_LENGTH = BudgetLine._meta.get_field("name").max_length
 LINE_FIELDS = ["name", "parent", "order", "revision", *FUNDING_FIELDS]
@@ -209,6 +208,15 @@ def _check_children_within_parents(rows, existing, final, children, add) -> None
                 add(index, part, message)
 
 
+def _cited_by(line: BudgetLine):
+    """The rows of apps above budget that cite the line and protect it (project cards)."""
+    for relation in BudgetLine._meta.related_objects:
+        model = relation.related_model
+        if relation.on_delete is models.PROTECT and model._meta.app_label != "budget":
+            for row in model._default_manager.filter(**{relation.field.name: line}):
+                yield str(row)
+
+
 def _check_deletion(index, row, existing, children, citations, add) -> None:
     line = existing[row.line_id]
     staying = children.get(line.name, [])
@@ -221,10 +229,7 @@ def _check_deletion(index, row, existing, children, citations, add) -> None:
             )
             % {"names": ", ".join(staying)},
         )
-    if citations is None:
-        cards = [str(card) for card in Card.objects.filter(budget_line=line)]
-    else:
-        cards = list(citations.get(line.pk, ()))
+    cards = list(_cited_by(line)) if citations is None else list(citations.get(line.pk, ()))
     if cards:
         add(
             index,
@@ -286,7 +291,7 @@ def budget_lines_save(
     Raises BudgetLinesError, having written nothing, when any row is wrong. Lines not named in
     `rows` are left alone. Returns the department's lines of the year after the save.
     `bump_revisions` raises the revision of every existing line the save changes (itself or
-    its execution), so a page opened before it is told (reports.conflicts); callers that
+    its execution), so a page opened before it is told (core.conflicts); callers that
     claimed the revisions themselves leave it off. `validated` skips the checks when the
     caller has just run `budget_lines_validate` on the same rows in the same transaction.
     """

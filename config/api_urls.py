@@ -8,11 +8,11 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from budget.api import BudgetLineViewSet
 from config.schema_view import SchemaView
-from org.api import BureauViewSet, DepartmentViewSet, StaffingViewSet
-from projects.api import CardViewSet
-from reports.api import (
+from portal.api.budget import BudgetLineViewSet
+from portal.api.org import BureauViewSet, DepartmentViewSet, StaffingViewSet
+from portal.api.projects import CardViewSet
+from portal.api.public import (
     PublishedBudgetViewSet,
     PublishedCardViewSet,
     PublishedStaffingViewSet,
@@ -20,7 +20,7 @@ from reports.api import (
     SessionViewSet,
     VersionViewSet,
 )
-from reports.staff_api import ReportStaffViewSet, SectionViewSet
+from portal.api.staff import ReportStaffViewSet, SectionViewSet
 
 
 class APIRoot(DefaultRouter.APIRootView):

@@ -4,7 +4,7 @@ except in a PDF worker process, which never serves the admin.
 Those modules pull in django-import-export, tablib, openpyxl and Pillow (org/imports.py):
 ~9 MiB of a worker's resident memory for nothing (issue 13, point 8). A worker sets
 PORTAL_ADMIN_AUTODISCOVER=0 before Django is set up (manage.py for `pdf_worker`,
-reports/bench_worker.py); config/urls.py discovers them anyway if the URLs are ever loaded,
+portal/bench_worker.py); config/urls.py discovers them anyway if the URLs are ever loaded,
 so the admin is never half registered where it is served.
 """
 

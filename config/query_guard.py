@@ -18,7 +18,7 @@ import re
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from config.api import problem_response
+from portal.api.base import problem_response
 
 DATE_PART = re.compile(r"__(year|month|day)$")
 SMALL_NUMBER = re.compile(r"[0-9]{1,4}")

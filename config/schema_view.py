@@ -1,6 +1,6 @@
 """/api/v1/schema/: the OpenAPI schema, generated once per process.
 
-Apart from config/api_schema.py, which drf-spectacular imports while its views module loads.
+Apart from portal/api/schema.py, which drf-spectacular imports while its views module loads.
 """
 
 import threading
@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework.response import Response
 
-from config.fingerprint import web_fingerprint
+from core.fingerprint import web_fingerprint
 
 
 class SchemaView(SpectacularAPIView):

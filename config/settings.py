@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "budget",
     "projects",
     "reports",
+    "publishing",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -78,8 +80,8 @@ MIDDLEWARE = [
     # Content-Security-Policy (django-csp) and Permissions-Policy (config/headers.py).
     "config.headers.PortalCSPMiddleware",
     "config.headers.PermissionsPolicyMiddleware",
-    # Django's session middleware, answering 503 if the database stays busy (config/busy.py).
-    "config.busy.BusyAwareSessionMiddleware",
+    # Django's session middleware, answering 503 if the database stays busy (core/busy.py).
+    "core.busy.BusyAwareSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # ETag on every GET (the API's published data answers If-None-Match with 304).
     "django.middleware.http.ConditionalGetMiddleware",
@@ -92,7 +94,7 @@ MIDDLEWARE = [
     # Who made each change, for the history of every model (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     # A view that finds the database busy for longer than its timeout answers 503 "잠시 뒤에".
-    "config.busy.BusyDatabaseMiddleware",
+    "core.busy.BusyDatabaseMiddleware",
     # Failed logins are counted and throttled (django-axes); keep it last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,7 +146,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 elif DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # A save that waits for another's row lock waits DB_LOCK_TIMEOUT_SECONDS at most, then
-    # answers "잠시 뒤에 다시" (config/busy.py) instead of hanging a server thread.
+    # answers "잠시 뒤에 다시" (core/busy.py) instead of hanging a server thread.
     lock_timeout = int(float(env_str("DB_LOCK_TIMEOUT_SECONDS", "20")) * 1000)
     options = DATABASES["default"].setdefault("OPTIONS", {})
     options["options"] = f"{options.get('options', '')} -c lock_timeout={lock_timeout}".strip()
@@ -174,13 +176,13 @@ STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / ".staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
-# Session booklets and their cached department parts (reports/booklet.py). Every web server
+# Session booklets and their cached department parts (publishing/booklet.py). Every web server
 # and PDF worker must see the same folder: on several machines, a shared mount.
 PDF_BUILD_ROOT = Path(env_str("PDF_BUILD_ROOT", str(MEDIA_ROOT / "pdf-builds")))
 
 # Background work (session booklet PDFs) runs through Django's tasks API (the django-tasks
 # backport of django.tasks) on the database-backed worker of django-tasks-db:
-# `manage.py pdf_worker` (reports/workers.py). Tests may run tasks in the request instead.
+# `manage.py pdf_worker` (publishing/workers.py). Tests may run tasks in the request instead.
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
@@ -263,7 +265,7 @@ IMPORT_PREVIEW_DIR = env_str(
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = True
 
-# The API (config/api.py): public reading of published reports, and staff writing through the
+# The API (portal/api/base.py): public reading of published reports, and staff writing through the
 # admin's own forms and permissions. Anonymous reading is throttled per client address.
 API_ANON_RATE = env_str("API_ANON_RATE", "120/min")
 API_STAFF_RATE = env_str("API_STAFF_RATE", "1200/min")
@@ -278,14 +280,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "config.api.BrowsableAPIRenderer",
+        "portal.api.base.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["config.api.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["portal.api.base.JSONParser"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "config.api.Pagination",
-    "DEFAULT_THROTTLE_CLASSES": ["config.api.AnonThrottle", "config.api.StaffThrottle"],
-    "DEFAULT_SCHEMA_CLASS": "config.api_schema.Schema",
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "portal.api.base.Pagination",
+    "DEFAULT_THROTTLE_CLASSES": ["portal.api.base.AnonThrottle", "portal.api.base.StaffThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.Schema",
+    "EXCEPTION_HANDLER": "portal.api.base.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "COERCE_DECIMAL_TO_STRING": False,
 }
@@ -328,18 +330,18 @@ SPECTACULAR_SETTINGS = {
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "config.api_schema.add_shared_components",
+        "portal.api.schema.add_shared_components",
     ],
 }
 
 # --- backups (issue 13.5) ---
-# Where `manage.py backup` writes its archives (reports/backup.py); `--keep N` prunes them.
+# Where `manage.py backup` writes its archives (portal/backup.py); `--keep N` prunes them.
 BACKUP_DIR = Path(env_str("BACKUP_DIR", str(BASE_DIR / "backups")))
 
 # --- files on more than one machine (issue 13.6) ---
 # Published editions' PDF/HWPX files (STORAGES["default"], content-addressed under editions/)
 # and session booklets with their department parts (STORAGES["booklets"]) go through Django's
-# storages (reports/filestore.py). By default both are folders (MEDIA_ROOT, PDF_BUILD_ROOT);
+# storages (core/filestore.py). By default both are folders (MEDIA_ROOT, PDF_BUILD_ROOT);
 # with STORAGE_S3_BUCKET set, an S3 bucket (django-storages) that every web server and PDF
 # worker shares — PDF_BUILD_ROOT is then each machine's own working folder.
 STORAGE_S3_BUCKET = env_str("STORAGE_S3_BUCKET", "")
@@ -381,19 +383,19 @@ if STORAGE_S3_BUCKET:
     }
 else:
     STORAGES["default"] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
-    STORAGES["booklets"] = {"BACKEND": "reports.filestore.BuildFileSystemStorage"}
+    STORAGES["booklets"] = {"BACKEND": "core.filestore.BuildFileSystemStorage"}
 
 # --- database roles (issue 18, point 6) ---
 # PostgreSQL: DATABASE_URL names the app's role, which owns nothing (`manage.py grant_app_role`);
 # DATABASE_OWNER_URL, when set, names the owner of the same database, as whom `migrate` and
-# `grant_app_role` run (config/database_roles.py). Ignored under pytest, whose test database is
+# `grant_app_role` run (core/database_roles.py). Ignored under pytest, whose test database is
 # another one; tests/test_database_roles.py sets it itself.
 DATABASE_OWNER_URL = "" if TESTING else env_str("DATABASE_OWNER_URL", "")
 
 # --- published page cache (issue 13, point 4) ---
 # A published edition never changes: its public page (without the header, which depends on the
 # reader) is rendered once and kept in a database table, so it survives restarts and is shared
-# by every server process (reports/page_cache.py; table made by migration reports 0011). Keys
+# by every server process (publishing/page_cache.py; table made by migration reports 0011). Keys
 # hold the edition and a fingerprint of the files below, so a deploy that changes a template,
 # a static file or the rendering code serves freshly rendered pages; stale rows are culled.
 CACHES = {

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config import health
 from config.auth import LoginView
-from reports import dashboard, exports, open_session
+from portal import dashboard, exports, open_session
 
 # A PDF worker skips the admin modules at start (config/apps.py); whoever loads the URLs
 # gets them all (a no-op where AdminConfig found them already).
@@ -14,11 +14,11 @@ admin.site.site_header = _("업무보고 포털 관리")
 admin.site.site_title = _("업무보고 포털")
 admin.site.index_title = _("보고서 작성과 관리")
 
-# A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413; /api/ answers in JSON (config/api.py).
-handler400 = "config.api.bad_request"
+# A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413; /api/ answers in JSON (portal/api/base.py).
+handler400 = "portal.api.base.bad_request"
 
 urlpatterns = [
-    # The clerk's session dashboard (reports/dashboard.py), before the admin's own catch-all.
+    # The clerk's session dashboard (portal/dashboard.py), before the admin's own catch-all.
     path(
         "admin/reports/session/<int:number>/dashboard/",
         dashboard.session_dashboard,
@@ -46,5 +46,5 @@ urlpatterns = [
     path("health/web/", health.health_web, name="health_web"),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("reports.urls")),
+    path("", include("portal.urls")),
 ]

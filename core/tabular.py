@@ -27,7 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from config.text import invisible_message
+from core.text import invisible_message
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000

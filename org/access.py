@@ -8,41 +8,47 @@ here. The rule:
   department's data only; anyone else reaches none.
 - A department report's own content (the report, its sections, cards and blocks) changes only
   while the report is being written (작성 중 or 보완 요청); after submission it is read-only for
-  everyone, and once published it is frozen (also in the database, see reports/migrations).
+  everyone, and once published it is frozen (also in the database, see reports/migrations);
+  that rule is the reports app's (reports/freeze.py), added here as a freeze rule.
 - Beyond the department, Django's model permissions (given by the role groups, org/roles.py)
   decide which kinds of objects an account may view, add, change or delete.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import models
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 
 ALL_DEPARTMENTS = "org.all_departments"
 
-# The path from each model to its department, and to the report whose status freezes it.
-DEPARTMENT_PATHS: dict[str, str] = {
-    "org.department": "pk",
-    "org.team": "department",
-    "org.staffingsnapshot": "department",
-    "org.staffingcell": "snapshot__department",
-    "org.staffprofile": "department",
-    "budget.budgetline": "department",
-    "budget.execution": "line__department",
-    "reports.departmentreport": "department",
-    "reports.reportsection": "report__department",
-    "reports.reportversion": "report__department",
-    "reports.reportevent": "report__department",
-    "projects.card": "section__report__department",
-    "projects.block": "card__section__report__department",
-}
-REPORT_PATHS: dict[str, str] = {
-    "reports.departmentreport": "",
-    "reports.reportsection": "report",
-    "projects.card": "section__report",
-    "projects.block": "card__section__report",
-}
+# The path from each model to its department. Each app registers its own models in its
+# AppConfig.ready() (`register_department_path`), so this module knows no app above org.
+DEPARTMENT_PATHS: dict[str, str] = {}
+
+# Rules saying why an object cannot change now, whoever asks (None: it can). Apps above org
+# add theirs (reports/freeze.py: a report's status freezes its content and the department's
+# data while it is reviewed); `frozen_reason` asks them in order.
+FreezeRule = Callable[[models.Model], "str | None"]
+DepartmentFreezeRule = Callable[[int], "str | None"]
+_FREEZE_RULES: list[FreezeRule] = []
+_DEPARTMENT_FREEZE_RULES: list[DepartmentFreezeRule] = []
+
+
+def register_department_path(label: str, path: str) -> None:
+    """Say how rows of model `label` ("app.model") reach their department ("pk" for itself)."""
+    DEPARTMENT_PATHS[label] = path
+
+
+def add_freeze_rule(rule: FreezeRule) -> None:
+    if rule not in _FREEZE_RULES:
+        _FREEZE_RULES.append(rule)
+
+
+def add_department_freeze_rule(rule: DepartmentFreezeRule) -> None:
+    if rule not in _DEPARTMENT_FREEZE_RULES:
+        _DEPARTMENT_FREEZE_RULES.append(rule)
 
 
 def _label(model) -> str:
@@ -111,77 +117,22 @@ def in_reach(user, obj: models.Model) -> bool:
     return own is not None and user.is_active and department_of(obj) == own
 
 
-def report_of(obj: models.Model):
-    """The department report whose status governs the object, if there is one."""
-    path = REPORT_PATHS.get(_label(type(obj)))
-    if path is None:
-        return None
-    if path == "":
-        return obj
-    target = obj
-    for part in path.split("__"):
-        target = getattr(target, part, None)
-        if target is None:
-            return None
-    return target
-
-
-# Department data a report quotes (teams, staffing, budget): it holds still while one of the
-# department's reports is being reviewed, so what is approved is what gets published.
-REVIEWED_DATA = {
-    "org.team",
-    "org.staffingsnapshot",
-    "org.staffingcell",
-    "budget.budgetline",
-    "budget.execution",
-}
-
-
-def under_review(department_id: int | None, *, excluding: int | None = None):
-    """The department's report that is submitted or approved now, if any."""
-    from reports.models import DepartmentReport
-
-    if department_id is None:
-        return None
-    reviewed = DepartmentReport.objects.filter(
-        department_id=department_id,
-        status__in=[DepartmentReport.Status.SUBMITTED, DepartmentReport.Status.APPROVED],
-    ).select_related("session")
-    if excluding is not None:
-        reviewed = reviewed.exclude(pk=excluding)
-    return reviewed.first()
-
-
-def review_reason(report) -> str:
-    return _(
-        "%(session)s 보고서가 %(status)s 상태라 이 부서의 조직·인력·예산 자료를 고칠 수 없습니다. "
-        "고치려면 보완 요청을 받아야 합니다."
-    ) % {"session": report.session, "status": report.get_status_display()}
-
-
 def frozen_reason(obj: models.Model) -> str | None:
     """Why the object cannot change now whoever asks, or None when it can."""
-    if _label(type(obj)) in REVIEWED_DATA:
-        reviewed = under_review(department_of(obj))
-        return review_reason(reviewed) if reviewed else None
-    report = report_of(obj)
-    if report is None:
-        return None
-    if report.is_editable:
-        # The editor also writes the department's budget and staffing.
-        if _label(type(obj)) == "reports.departmentreport":
-            if not hasattr(report, "_reviewed_sibling"):  # asked several times per page
-                report._reviewed_sibling = under_review(report.department_id, excluding=report.pk)
-            reviewed = report._reviewed_sibling
-            return review_reason(reviewed) if reviewed else None
-        return None
-    if report.is_published:
-        return _(
-            "공개된 보고서는 고칠 수 없습니다. 정정하려면 기획·의회사무국에 정정을 요청하세요."
-        )
-    return _("%(status)s 상태의 보고서는 고칠 수 없습니다. 고치려면 보완 요청을 받아야 합니다.") % {
-        "status": report.get_status_display()
-    }
+    for rule in _FREEZE_RULES:
+        reason = rule(obj)
+        if reason:
+            return reason
+    return None
+
+
+def department_frozen_reason(department_id: int) -> str | None:
+    """Why the department's own data (teams, staffing, budget) cannot change now, or None."""
+    for rule in _DEPARTMENT_FREEZE_RULES:
+        reason = rule(department_id)
+        if reason:
+            return reason
+    return None
 
 
 def may_view(user, obj: models.Model) -> bool:

@@ -125,7 +125,7 @@ class KoreanHistoryValues(HistoricalRecordContextHelper):
         if isinstance(value, bool):
             return _("예") if value else _("아니요")
         if isinstance(value, list):  # 개조식 JSON
-            from projects.gaejosik import to_text
+            from core.gaejosik import to_text
 
             return to_text(value)
         return super().prepare_delta_change_value(change, value)

@@ -8,11 +8,21 @@ def _setup_roles(sender, **kwargs) -> None:
     # app of the project has its permissions.
     from django.apps import apps
 
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if sender.label != with_models[-1].label:
         return
     from org.roles import setup_roles
 
     setup_roles(kwargs.get("apps"))
+
+
+DEPARTMENT_PATHS = {
+    "org.department": "pk",
+    "org.team": "department",
+    "org.staffingsnapshot": "department",
+    "org.staffingcell": "snapshot__department",
+    "org.staffprofile": "department",
+}
 
 
 class OrgConfig(AppConfig):
@@ -21,4 +31,8 @@ class OrgConfig(AppConfig):
     verbose_name = _("조직·인력")
 
     def ready(self) -> None:
+        from org import access
+
+        for label, path in DEPARTMENT_PATHS.items():
+            access.register_department_path(label, path)
         post_migrate.connect(_setup_roles, dispatch_uid="org.setup_roles")

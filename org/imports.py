@@ -329,10 +329,7 @@ class PlannedResource(resources.ModelResource):
             probe = Department(pk=self.department.pk)
             if not access.in_reach(self.user, probe):
                 return _("이 부서의 자료는 가져올 수 없습니다: 자기 부서의 자료만 가져옵니다.")
-        reviewed = access.under_review(self.department.pk)
-        if reviewed is not None:
-            return access.review_reason(reviewed)
-        return None
+        return access.department_frozen_reason(self.department.pk)
 
     def plan(self, table: Table) -> ImportPlan:
         """What importing `table` does: its rows, problems, notices and what `apply` writes.

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.text import refuse_invisible
+from core.text import refuse_invisible
 
 MAX_HEADCOUNT = 999
 # The years a report can be about (reports.Session.year, budget fiscal years): 2000–2100.

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from org import access
 from org.admin_scope import ScopedAdmin, ScopedInlinePermissions, checked_id, is_id
+from projects.carry import checklist
 from projects.forms import BlockInlineForm, CardAdminForm
 from projects.models import Block, Card
-from reports.carry import checklist
 from reports.models import EDITABLE_STATUSES, DepartmentReport, ReportSection
 
 RETURN_TO_REPORT = "report"

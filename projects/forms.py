@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from budget.forms import FUNDING_SHORT_LABELS, AmountField, ObjectChoiceField
 from budget.models import FUNDING_FIELDS, BudgetLine
+from core import gaejosik
+from core.conflicts import Child, RevisionFormMixin
 from org.models import Team
-from projects import gaejosik
 from projects.models import Block, Card
-from reports.conflicts import Child, RevisionFormMixin
 from reports.models import DepartmentReport, ReportSection
 
 REQUIRED_FIELDS = tuple(f"required_{name}" for name in FUNDING_FIELDS)
@@ -79,7 +79,7 @@ class CardRowForm(forms.Form):
     """
 
     id = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    # The card's revision when the page was opened (reports.conflicts): the editor claims it.
+    # The card's revision when the page was opened (core.conflicts): the editor claims it.
     revision = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     order = forms.IntegerField(
         required=False, min_value=0, widget=forms.HiddenInput(attrs={"class": "card-order"})
@@ -338,10 +338,10 @@ class PastedBlock:
 class CardAdminForm(RevisionFormMixin, forms.ModelForm):
     """The card's page: its fields, plus a whole card pasted from HWP to make its blocks.
 
-    The pasted text is cut at its □ headings (projects.gaejosik.split_blocks); text before the
+    The pasted text is cut at its □ headings (core.gaejosik.split_blocks); text before the
     first □ becomes the purpose. An error in any block names the block and the line, and
     nothing is saved. A page opened before someone else saved the card is refused
-    (reports.conflicts.RevisionFormMixin; the blocks are the admin's BlockInline).
+    (core.conflicts.RevisionFormMixin; the blocks are the admin's BlockInline).
     """
 
     paste_all = forms.CharField(

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.text import refuse_invisible
-from projects.fields import GaejosikField
+from core.fields import GaejosikField
+from core.text import refuse_invisible
 
 
 class Card(models.Model):

@@ -8,7 +8,6 @@ class ReportsConfig(AppConfig):
     verbose_name = _("업무보고")
 
     def ready(self) -> None:
-        from reports import notifications, workflow
+        from reports import freeze
 
-        if notifications.notify_returned not in workflow.after_transition:
-            workflow.after_transition.append(notifications.notify_returned)
+        freeze.register()

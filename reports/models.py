@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from config.json_any_depth import AnyDepthDecoder, AnyDepthEncoder
-from config.text import refuse_invisible
-from projects.fields import GaejosikField
-from reports import filestore
+from core import filestore
+from core.fields import GaejosikField
+from core.json_any_depth import AnyDepthDecoder, AnyDepthEncoder
+from core.text import refuse_invisible
 
 
 def format_date(day: datetime.date) -> str:
@@ -355,7 +355,7 @@ class FrozenVersionError(ValidationError):
 
 class ReportVersion(models.Model):
     """A published edition of a report: its assembled document and its PDF (and HWPX), never
-    changed. The files live in the file storage under their SHA-256 (reports/filestore.py);
+    changed. The files live in the file storage under their SHA-256 (core/filestore.py);
     `pdf` and `hwpx` read them back, checked against the digests recorded here."""
 
     report = models.ForeignKey(
@@ -570,7 +570,7 @@ class PublishedCard(PublishedRow):
 
 
 class BookletBuild(models.Model):
-    """One background build of a session booklet PDF (reports/booklet.py, reports/tasks.py).
+    """One background build of a session booklet PDF (publishing/booklet.py, publishing/tasks.py).
 
     `composition` says which document each department contributes — a published version
     (`version` id) or the live draft (`version` null) — so a worker on any machine builds the
@@ -645,7 +645,7 @@ class BookletBuild(models.Model):
 
 class PdfWorker(models.Model):
     """A running PDF worker process, seen by its heartbeat; a task whose worker has gone silent
-    is handed to another one (reports/workers.py)."""
+    is handed to another one (publishing/workers.py)."""
 
     worker_id = models.CharField(_("작업자"), max_length=64, primary_key=True)
     hostname = models.CharField(_("컴퓨터"), max_length=255)

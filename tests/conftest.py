@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-from reports.seeds import SEED_DIR, seed_load_file
+from portal.seeds import SEED_DIR, seed_load_file
 
 _execute_sql_flush = BaseDatabaseOperations.execute_sql_flush
 
@@ -78,7 +78,7 @@ def report_2018(db):
 @pytest.fixture
 def published_2020(report_2020):
     """The 2020 seed as the council received it: published as version 1."""
-    from reports.workflow import publish_imported
+    from publishing.workflow import publish_imported
 
     publish_imported(report_2020, comment="seed")
     return report_2020
@@ -86,7 +86,7 @@ def published_2020(report_2020):
 
 @pytest.fixture
 def published_2018(report_2018):
-    from reports.workflow import publish_imported
+    from publishing.workflow import publish_imported
 
     publish_imported(report_2018, comment="seed")
     return report_2018

@@ -20,9 +20,9 @@ from django.utils.datastructures import MultiValueDict
 
 from budget.models import BudgetLine, Execution
 from org.models import Department, JobSeries, StaffingCell, StaffingSnapshot, Team
+from portal.seeds import SEED_DIR, seed_load_file
 from projects.models import Block, Card
 from reports.models import DepartmentReport, ReportSection, Session
-from reports.seeds import SEED_DIR, seed_load_file
 
 SEEDS = ["2018_planning.yaml", "2020_vision.yaml"]
 DUMPED_MODELS = [

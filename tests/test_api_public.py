@@ -13,8 +13,8 @@ from django.test.utils import CaptureQueriesContext
 
 from org.roles import Role, make_staff
 from projects.models import Card
+from publishing.workflow import perform, publish_imported
 from reports.models import AccessLog, DepartmentReport, PublishedCard, ReportVersion
-from reports.workflow import perform, publish_imported
 from tests.test_authorization_matrix import stub_pdf  # noqa: F401  (a fixture)
 
 SECRET = "아직 공개하지 않은 사업"

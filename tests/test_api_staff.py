@@ -13,8 +13,8 @@ from budget.models import BudgetLine, Execution
 from org.models import ApiToken, StaffingSnapshot
 from org.roles import Role, make_staff
 from projects.models import Block, Card
+from publishing.workflow import perform
 from reports.models import DepartmentReport, ReportVersion
-from reports.workflow import perform
 from tests.test_admin_card import card_form, field_errors, post_card
 from tests.test_authorization_matrix import stub_pdf  # noqa: F401  (a fixture)
 
@@ -418,7 +418,7 @@ def test_a_card_continued_in_a_published_report_cannot_be_deleted(
     later = make_report(cards=1, number=300, department="시험과")
     card = Card.objects.get(title=SEED_CARD)
     Card.objects.filter(section__report=later).update(predecessor=card)
-    from reports.workflow import publish_imported
+    from publishing.workflow import publish_imported
 
     publish_imported(later, comment="시험")
 

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from budget.models import BudgetLine, Execution
 from projects.models import Card
-from reports.assembly import assemble_report
+from publishing.assembly import assemble_report
 
 
 def _row(report, name):

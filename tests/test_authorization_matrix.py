@@ -41,13 +41,13 @@ from django.db import models, transaction
 from django.test import Client
 from django.urls import reverse
 
+from core.fields import GaejosikField
 from org import access
 from org.models import Department
 from org.roles import Role, make_staff
-from projects.fields import GaejosikField
 from projects.models import Card
+from publishing.workflow import perform, publish_imported
 from reports.models import AccessLog, DepartmentReport, ReportSection, ReportVersion, Session
-from reports.workflow import perform, publish_imported
 
 # Accounts and what they reach ----------------------------------------------------------------
 
@@ -267,7 +267,7 @@ def quiet_request_log(caplog):
 @pytest.fixture
 def stub_pdf(monkeypatch):
     """Rendering is tested in test_pdf.py; here only who gets which content matters."""
-    from reports import booklet, pdf
+    from publishing import booklet, pdf
 
     def render_part(document):
         key = booklet.part_key(document)

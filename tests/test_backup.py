@@ -1,4 +1,4 @@
-"""Backups and the restore drill (`manage.py backup` / `restore`, reports/backup.py).
+"""Backups and the restore drill (`manage.py backup` / `restore`, portal/backup.py).
 
 The drill: back up the portal while `make run`'s server and a PDF worker serve readers and an
 officer saving through the staff API; wipe the database and the stored files; restore; every
@@ -28,8 +28,8 @@ from django.core.management.base import CommandError
 from django.db import connection, connections
 
 from org.roles import Role, make_staff
+from portal import backup
 from projects.models import Card
-from reports import backup
 from reports.models import DepartmentReport, ReportVersion
 from tests.live_portal import Browser, Portal, environment
 from tests.test_storage import BUCKET, S3Server

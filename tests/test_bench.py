@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reports import bench
+from portal import bench
 
 ROOT = Path(__file__).resolve().parent.parent
 

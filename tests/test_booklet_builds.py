@@ -16,10 +16,10 @@ from pypdf import PdfReader
 from budget.models import BudgetLine, Execution
 from org.models import Department, StaffingCell, Team
 from projects.models import Block, Card
-from reports import booklet, pdf
-from reports.assembly import assemble_report, assemble_session_outline
+from publishing import booklet, pdf
+from publishing.assembly import assemble_report, assemble_session_outline
+from publishing.versions import canonical_json
 from reports.models import AccessLog, BookletBuild, ReportSection, Session
-from reports.versions import canonical_json
 
 # Hashes ---------------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ import shutil
 import pytest
 from django.db import connections
 
-from reports.seeds import SEED_DIR, seed_load_file
-from reports.workflow import publish_imported
+from portal.seeds import SEED_DIR, seed_load_file
+from publishing.workflow import publish_imported
 
 pytestmark = [
     pytest.mark.browser,
@@ -131,8 +131,8 @@ def test_a_first_view_of_the_department_page_in_chromium_is_at_most_400_kb(
 
     Fonts are counted as Chromium downloads them (only the slices the shown text needs, in the
     faces it is set in); HTML and CSS as the production server sends them compressed
-    (reports.first_view), since the test server sends them raw."""
-    from reports.first_view import first_view
+    (portal.first_view), since the test server sends them raw."""
+    from portal.first_view import first_view
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()

@@ -12,9 +12,9 @@ from django.urls import reverse
 from budget.models import BudgetLine, Execution
 from org.models import Department, StaffingSnapshot, Team
 from org.roles import Role, make_staff
+from projects.carry import bump_years, checklist, create_report, open_session
 from projects.models import Block, Card
-from reports.assembly import assemble_report
-from reports.carry import bump_years, checklist, create_report, open_session
+from publishing.assembly import assemble_report
 from reports.models import DepartmentReport, ReportSection, Session
 
 OPEN_URL = "/admin/reports/session/open/"

@@ -1,7 +1,7 @@
 """No lost updates: two officers editing the same card, budget line or report at once.
 
 Both open the page; the first saves; the second's save is refused with a message naming who
-changed what meanwhile, and the first one's change is kept (reports.conflicts). The last tests
+changed what meanwhile, and the first one's change is kept (core.conflicts). The last tests
 run two saves at the same moment on PostgreSQL, each in its own thread and connection.
 """
 
@@ -20,12 +20,12 @@ from django.urls import reverse
 from django.utils.datastructures import MultiValueDict
 
 from budget.models import BudgetLine
+from core import conflicts
+from core.conflicts import EditConflict, revision_claim, revisions_check
+from portal import forms as reports_forms
+from portal.forms import ReportEditor
 from projects.forms import CardAdminForm
 from projects.models import Block, Card
-from reports import conflicts
-from reports import forms as reports_forms
-from reports.conflicts import EditConflict, revision_claim, revisions_check
-from reports.forms import ReportEditor
 from tests.test_admin_card import card_url, seed_card
 from tests.test_admin_report_editor import dump, editor_data, form_data, post, row_prefix
 

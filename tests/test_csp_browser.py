@@ -11,9 +11,9 @@ from django.db import connections
 from django.test import Client
 from django.urls import reverse
 
+from portal.seeds import SEED_DIR, seed_load_file
+from publishing.workflow import publish_imported
 from reports.models import BookletBuild
-from reports.seeds import SEED_DIR, seed_load_file
-from reports.workflow import publish_imported
 from tests.test_browser import CHROMIUM_ARGS
 
 pytestmark = [

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.roles import Role, make_staff
-from reports import dashboard, workflow
+from portal import dashboard
+from publishing import workflow
 from reports.models import DepartmentReport, ReportEvent
 
 Status = DepartmentReport.Status

@@ -1,5 +1,5 @@
 """The web app runs as a PostgreSQL role that owns nothing; migrations run as the owner
-(config/database_roles.py, README "데이터베이스 역할").
+(core/database_roles.py, README "데이터베이스 역할").
 
 What the probe did as the app's own role — UPDATE reports_publishedcard (the open-data API then
 disagreed with the web page), TRUNCATE reports_reportversion, ALTER TABLE … DISABLE TRIGGER —
@@ -15,13 +15,13 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test import Client, override_settings
 
-from config.database_roles import RoleError, connected_as, grant_app_role
+from core.database_roles import RoleError, connected_as, grant_app_role
 from org.models import ApiToken
 from org.roles import Role, make_staff
 from projects.models import Card
+from publishing.workflow import perform
 from reports.models import PublishedCard, ReportVersion
 from reports.published import rows_from_document
-from reports.workflow import perform
 from tests.test_authorization_matrix import stub_pdf  # noqa: F401  (a fixture)
 
 postgresql_only = pytest.mark.skipif(

@@ -11,15 +11,14 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from config import json_any_depth
+from core import gaejosik, json_any_depth
 from org.roles import Role, make_staff
-from projects import gaejosik
 from projects.models import Block, Card
-from reports import booklet
-from reports.assembly import assemble_report, assemble_session_outline
-from reports.hwpx import hwpx_paragraphs
-from reports.versions import canonical_json
-from reports.workflow import publish_imported
+from publishing import booklet
+from publishing.assembly import assemble_report, assemble_session_outline
+from publishing.hwpx import hwpx_paragraphs
+from publishing.versions import canonical_json
+from publishing.workflow import publish_imported
 from tests.test_admin_card import card_form, post_card
 from tests.test_api_staff import SEED_CARD, card_url, patch, token_client
 from tests.textmatch import pdf_pages, squash

@@ -3,7 +3,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports.assembly import assemble_report
+from publishing.assembly import assemble_report
 
 
 def _queries_for_page(client, report) -> int:
@@ -44,7 +44,7 @@ def test_rendering_the_assembled_document_runs_no_query(make_report, django_asse
 def test_a_corrected_edition_seen_before_costs_three_queries(
     make_report, client, django_assert_max_num_queries
 ):
-    from reports.workflow import publish_imported
+    from publishing.workflow import publish_imported
 
     report = make_report(cards=40)
     publish_imported(report, comment="first")

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 from budget.models import BudgetLine, Execution, execution_rate
-from reports.assembly import assemble_report
+from publishing.assembly import assemble_report
 
 
 def test_rates_are_rounded_half_up_to_one_decimal():

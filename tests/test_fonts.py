@@ -8,7 +8,7 @@ from pathlib import Path
 from django.contrib.staticfiles import finders
 from fontTools.ttLib import TTFont
 
-from reports.first_view import code_points, first_view
+from portal.first_view import code_points, first_view
 
 WEB_CSS = "css/fonts-web.css"
 PRINT_FONTS = ["NanumMyeongjo", "NanumMyeongjoBold", "NanumGothic", "NanumGothicBold"]
@@ -44,7 +44,7 @@ def test_every_character_of_the_seed_reports_is_in_a_slice_of_every_face_that_pr
     """What the print font of a face has, its web slices have, but hanja (as before the slices,
     the web fonts leave them out); those and what the Nanum fonts lack (․ ⦁) fall back to the
     reader's own fonts on screen."""
-    from reports.seeds import SEED_DIR
+    from portal.seeds import SEED_DIR
 
     text = "".join(path.read_text(encoding="utf-8") for path in SEED_DIR.glob("*.expect.txt"))
     used = {ord(ch) for ch in text if not ch.isspace() and not 0x4E00 <= ord(ch) <= 0x9FFF}

@@ -1,4 +1,4 @@
-"""Tests for projects.gaejosik, the 개조식 text ⇄ structure module (spec: docs/gaejosik.md).
+"""Tests for core.gaejosik, the 개조식 text ⇄ structure module (spec: docs/gaejosik.md).
 
 The sample texts are cut from the real reports in /work/shared/seeds:
 000_df0437a7db0aaab3.txt (2018, ○ and -) and 002_debe3bb921623cdd.txt (2020, - at two indents).
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, reject, settings
 from hypothesis import strategies as st
 
-from projects.gaejosik import GaejosikError, normalize, parse, split_blocks, to_text
+from core.gaejosik import GaejosikError, normalize, parse, split_blocks, to_text
 
 PROPERTY = settings(max_examples=200, deadline=None, database=None)
 

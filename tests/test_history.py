@@ -42,7 +42,7 @@ def test_a_clerks_change_is_in_the_history_with_before_and_after(clerk_client, c
 
 
 def test_a_workflow_step_is_attributed_in_the_reports_history(clerk, report_2020):
-    from reports.workflow import perform
+    from publishing.workflow import perform
 
     officer_department = report_2020.department
     from django.contrib.auth import get_user_model

@@ -10,13 +10,13 @@ from hwpx import HwpxDocument
 from hwpx.tools.package_validator import validate_editor_open_safety, validate_package
 from hwpx.tools.validator import validate_document
 
-from reports import pdf
-from reports.assembly import assemble_report, assemble_session_outline
-from reports.document import BudgetTable, StaffingTable
-from reports.hwpx import department_hwpx, hwpx_paragraphs, session_hwpx
-from reports.seeds import SEED_DIR
-from reports.synthetic import build_report
-from reports.versions import document_from_dict
+from portal.seeds import SEED_DIR
+from portal.synthetic import build_report
+from publishing import pdf
+from publishing.assembly import assemble_report, assemble_session_outline
+from publishing.document import BudgetTable, StaffingTable
+from publishing.hwpx import department_hwpx, hwpx_paragraphs, session_hwpx
+from publishing.versions import document_from_dict
 from tests.textmatch import expected_lines, missing_in_order, pdf_pages
 
 SEEDS = [("report_2018", "2018_planning"), ("report_2020", "2020_vision")]

@@ -4,9 +4,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from org.roles import Role, make_staff
-from reports.hwpx import hwpx_paragraphs
+from publishing.hwpx import hwpx_paragraphs
+from publishing.workflow import perform
 from reports.models import AccessLog
-from reports.workflow import perform
 
 
 def _hwpx_url(report):

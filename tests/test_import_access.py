@@ -8,7 +8,7 @@ from django.urls import reverse
 from budget.models import BudgetLine
 from org.models import Department, Team
 from org.roles import Role, make_staff
-from reports.workflow import perform
+from publishing.workflow import perform
 from tests.import_helpers import (
     ADMINS,
     NOTHING_SAVED,

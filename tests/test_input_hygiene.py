@@ -11,7 +11,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from budget.models import BudgetLine
-from config.text import invisible_message
+from core.text import invisible_message
 from org.models import StaffingSnapshot
 from projects.models import Card
 from tests.import_helpers import db_state, make_officer, page_text, upload

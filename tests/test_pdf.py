@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from reports import booklet, pdf
-from reports.assembly import assemble_report, assemble_session_outline
+from publishing import booklet, pdf
+from publishing.assembly import assemble_report, assemble_session_outline
 from tests.textmatch import pdf_pages, squash
 
 pytestmark = pytest.mark.slow

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from pypdf import PdfReader
 
-from reports import tasks
+from publishing import tasks
+from publishing.workers import recover_lost_tasks
 from reports.models import BookletBuild, PdfWorker
-from reports.workers import recover_lost_tasks
 from tests.live_portal import database_url
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -85,7 +85,7 @@ def test_a_worker_killed_mid_build_publishes_nothing_and_the_task_is_retried_to_
     first = start_worker()
     rendering = _wait_for(
         lambda: DBTaskResult.objects.filter(
-            task_path="reports.tasks.render_department", status="RUNNING"
+            task_path="publishing.tasks.render_department", status="RUNNING"
         ).first(),
         "the first worker to start rendering a department",
     )

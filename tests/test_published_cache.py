@@ -6,11 +6,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from config.fingerprint import web_fingerprint
+from core.fingerprint import web_fingerprint
 from org.roles import Role, make_staff
 from projects.models import Card
-from reports import pdf
-from reports.workflow import perform
+from publishing import pdf
+from publishing.workflow import perform
 
 FRAGMENT = "reports/department_page.html"
 

@@ -109,8 +109,8 @@ def test_truncating_versions_or_published_rows_is_refused(published_2020):
 def test_the_test_harness_still_empties_the_database(report_2020):
     """pytest-django empties the tables after a transactional test (Django's flush): the
     harness alone may (tests/conftest.py)."""
-    from reports.seeds import SEED_DIR, seed_load_file
-    from reports.workflow import publish_imported
+    from portal.seeds import SEED_DIR, seed_load_file
+    from publishing.workflow import publish_imported
 
     publish_imported(report_2020, comment="seed")
     assert PublishedCard.objects.exists()

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from org.roles import Role, make_staff
-from reports import workflow
+from portal.notifications import send_deadline_reminders
+from publishing import workflow
 from reports.models import DepartmentReport, ReportEvent
-from reports.notifications import send_deadline_reminders
 
 Status = DepartmentReport.Status
 TODAY = datetime.date(2020, 11, 17)

@@ -4,9 +4,9 @@ in the report's own order (fixtures/seeds/*.expect.txt, read from the source doc
 import pytest
 from django.urls import reverse
 
-from reports import booklet
-from reports.assembly import assemble_report, assemble_session_outline
-from reports.seeds import SEED_DIR
+from portal.seeds import SEED_DIR
+from publishing import booklet
+from publishing.assembly import assemble_report, assemble_session_outline
 from tests.textmatch import expected_lines, missing_in_order, page_text, pdf_pages
 
 SEEDS = [("published_2018", "2018_planning"), ("published_2020", "2020_vision")]

@@ -7,9 +7,9 @@ import yaml
 from django.core.management import call_command
 
 from budget.models import BudgetLine
+from portal.seeds import SEED_DIR, SeedError, seed_load
 from projects.models import Block, Card
 from reports.models import DepartmentReport, Session
-from reports.seeds import SEED_DIR, SeedError, seed_load
 
 
 def _seed(name: str) -> dict:

@@ -12,7 +12,7 @@ from django.urls import reverse
 from budget.models import BudgetLine, Execution
 from org.models import Department, Team
 from org.roles import Role, make_staff
-from reports.assembly import assemble_report
+from publishing.assembly import assemble_report
 from reports.models import DepartmentReport
 
 

@@ -17,11 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
+from core import filestore
 from org.roles import Role, make_staff
-from reports import builds, filestore, tasks
+from publishing import builds, tasks
+from publishing.versions import verify
+from publishing.workflow import perform, publish_imported
 from reports.models import BookletBuild, DepartmentReport, ReportVersion
-from reports.versions import verify
-from reports.workflow import perform, publish_imported
 
 Status = DepartmentReport.Status
 BUCKET = "upmu-files"

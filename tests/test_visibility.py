@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from org.models import Department
 from org.roles import Role, make_staff
+from publishing.workflow import perform, publish_imported
 from reports.models import AccessLog, DepartmentReport
-from reports.workflow import perform, publish_imported
 
 
 def _login(client, role, department=None, username="user"):

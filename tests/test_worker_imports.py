@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.contrib import admin
 
-from reports.management.commands.pdf_worker import Command
+from portal.management.commands.pdf_worker import Command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -20,7 +20,7 @@ import django.core.management
 def worker(argv):  # instead of running the command: what its process has imported
     import django
     django.setup()
-    from reports import tasks  # noqa: F401  (what a worker imports for its first task)
+    from publishing import tasks  # noqa: F401  (what a worker imports for its first task
     from django.contrib import admin
     modules = sorted({m.split(".")[0] for m in sys.modules})
     print(json.dumps({"modules": modules, "admin": len(admin.site._registry)}))

@@ -5,8 +5,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from reports import tasks
-from reports.workers import PdfTaskWorker, recover_lost_tasks, worker_id
+from publishing import tasks
+from publishing.workers import PdfTaskWorker, recover_lost_tasks, worker_id
 
 pytestmark = pytest.mark.django_db
 

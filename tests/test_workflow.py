@@ -8,9 +8,9 @@ from django.urls import reverse
 from budget.models import BudgetLine
 from org.roles import Role, make_staff
 from projects.models import Card
+from publishing.versions import verify
+from publishing.workflow import WorkflowError, perform
 from reports.models import DepartmentReport, ReportEvent, ReportVersion
-from reports.versions import verify
-from reports.workflow import WorkflowError, perform
 from tests.textmatch import pdf_pages, squash
 
 Status = DepartmentReport.Status
@@ -206,7 +206,7 @@ def test_a_correction_produces_version_2_and_the_public_page_shows_what_changed(
 
 
 def test_what_changed_lists_the_changed_lines_only(report_2020, people):
-    from reports.versions import changes_between
+    from publishing.versions import changes_between
 
     publish(report_2020, people)
     card = the_card(report_2020)
@@ -254,7 +254,7 @@ def test_a_save_after_the_report_was_submitted_elsewhere_keeps_the_typing(
 
 
 def test_a_pdf_that_cannot_be_made_publishes_nothing(report_2020, people, monkeypatch):
-    from reports import pdf
+    from publishing import pdf
 
     perform(report_2020, "submit", people["officer"])
     perform(report_2020, "approve", people["head"])

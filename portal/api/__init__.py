@@ -1,0 +1,1 @@
+"""The public (read) API and the staff (write) API; config/api_urls.py routes them."""
