@@ -9,7 +9,6 @@ the report editor uses, in one transaction.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 from collections.abc import Iterable
 
@@ -17,26 +16,30 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from import_export import fields
-from import_export.results import RowResult
 
-from budget.models import FUNDING_FIELDS, FUNDING_LABELS, BudgetLine, Execution, execution_rate
-from budget.services import (
-    MAX_NAME_LENGTH,
-    BudgetLineRow,
-    budget_lines_save,
-    budget_lines_validate,
+from budget.import_rows import (
+    FileLine,
+    PlannedLine,
+    WrittenAmounts,
+    check_execution_date,
+    column_for,
+    file_year,
+    funding_for,
+    half_up,
+    plan_line,
+    read_names,
 )
-from core import cutoff, formats
-from org import tabular
+from budget.models import FUNDING_FIELDS, FUNDING_LABELS, BudgetLine, Execution, execution_rate
+from budget.services import budget_lines_save, budget_lines_validate
+from core import cutoff, tabular
+from core.tabular import Column, Table
 from org.imports import (
     DEPARTMENT_COLUMN,
     ImportPlan,
     NativeWidget,
     PlannedResource,
-    PlannedRow,
     RowReader,
 )
-from org.tabular import Column, Table
 
 SOURCE_NAMES = {
     "national": ("국비", "국고", "국고보조금"),
@@ -101,11 +104,6 @@ COLUMNS = (
     ),
     Column("rate", "집행률", ("집행률%", "집행율")),  # computed: read past, never stored
 )
-EXEC_KEYS = {f"exec_{part}": part for part in FUNDING_FIELDS}
-
-
-def _money(value: int | None) -> str:
-    return "-" if value is None else f"{value:,}"
 
 
 class BudgetLineResource(PlannedResource):
@@ -220,12 +218,10 @@ class BudgetLineResource(PlannedResource):
 
     # --- import ---------------------------------------------------------------------------
 
-    def plan(self, table: Table, plan: ImportPlan) -> None:
+    def plan(self, table: Table) -> ImportPlan:
+        plan = ImportPlan()
         if table.has("parent") and not table.has("name"):
-            # A file naming only 단위사업 lists top-level lines.
-            table.columns["name"] = table.columns.pop("parent")
-            for _line, values in table.rows:
-                values["name"] = values.pop("parent", None)
+            table = table.renamed("parent", "name")  # a file naming only 단위사업: top-level lines
         if not any(table.has(key) for key in ("amount", *FUNDING_FIELDS)):
             plan.problem(
                 None,
@@ -235,24 +231,35 @@ class BudgetLineResource(PlannedResource):
                     "예산액 열이 없습니다. ‘예산액’(예산현액) 열이나 ‘국비’·‘시비’·‘구비’ 열이 있어야 합니다."
                 ),
             )
-            return
+            return plan
         if table.unit != 1000:
             plan.notices.append(
                 _("금액을 원 단위로 읽어 천원으로 바꿉니다(%(source)s). 천원 미만은 반올림합니다.")
                 % {"source": table.unit_source}
             )
-
-        self.file_year = _file_year(table)
-        rows = [self._read_row(table, plan, line, values) for line, values in table.rows]
+        year_of_file = file_year(table)
+        rows = [
+            self._read_row(RowReader(table, plan, source), year_of_file) for source in table.rows
+        ]
         rows = [row for row in rows if row is not None]
-        years = {row["year"] for row in rows}
-        days = {row["as_of"] for row in rows if row["as_of"]}
+        by_year = self._plan_lines(plan, rows, self._existing(rows))
+        if plan.problems:
+            return plan
+        self._validate(by_year)
+        plan.payload = {year: [item.row for item in items] for year, items in by_year.items()}
+        return plan
+
+    def _existing(self, rows: list[FileLine]) -> dict[tuple[int, str], BudgetLine]:
+        """The department's stored lines of the file's years, by (year, name), with their
+        executions of the file's dates and all their executions, latest first."""
+        years = {row.year for row in rows}
+        days = {row.as_of for row in rows if row.as_of}
         lines = BudgetLine.objects.filter(department=self.department, fiscal_year__in=years)
         if getattr(self, "confirming", False):
             # Held until the import commits: an editor saving meanwhile waits, then finds its
             # revision gone (core.conflicts); a save just before is in what is planned.
             lines = lines.select_for_update(of=("self",))
-        existing = {
+        return {
             (line.fiscal_year, line.name): line
             for line in lines.select_related("parent").prefetch_related(
                 Prefetch(
@@ -268,68 +275,48 @@ class BudgetLineResource(PlannedResource):
             )
         }
 
+    def _plan_lines(self, plan: ImportPlan, rows: list[FileLine], existing) -> dict:
+        """Each row against its stored line: the rows to save, by year, and what each does."""
         seen: dict[tuple[int, str], int] = {}
-        by_year: dict[int, list[tuple[dict, BudgetLineRow]]] = {}
+        by_year: dict[int, list[PlannedLine]] = {}
         new_district_only = False
         for row in rows:
-            key = (row["year"], row["name"])
-            if key in seen:
-                row["reader"].fail(
+            if row.key in seen:
+                row.fail(
                     "name",
                     _("같은 사업이 %(line)s행에도 있습니다. 한 사업은 한 행에만 적어 주세요.")
-                    % {"line": seen[key]},
+                    % {"line": seen[row.key]},
                 )
                 continue
-            seen[key] = row["line"]
-            line = existing.get(key)
-            funding = self._funding(row, line)
+            seen[row.key] = row.line
+            line = existing.get(row.key)
+            funding = funding_for(row, line)
             if funding is None:
                 continue
-            if line is None and row["funding"] is None and funding.get("district"):
+            if line is None and row.funding is None and funding.get("district"):
                 new_district_only = True
-            execution = self._execution_for(line, row["as_of"])
-            executed = self._executed(row, funding, execution)
-            self._check_stored_executions(row, line, funding, executed)
-            if row["reader"].failed:
-                continue
-            expected = row["expected"]
-            if not row["reader"].has("expected") and execution is not None:
-                expected = execution.expected  # a file without the column keeps it
-            by_year.setdefault(row["year"], []).append(
-                (
-                    row,
-                    BudgetLineRow(
-                        line_id=line.pk if line else None,
-                        name=row["name"],
-                        parent=row["parent"] or None,
-                        funding=funding,
-                        executed=executed,
-                        expected=expected if executed is not None else None,
-                        as_of=row["as_of"] if executed is not None else None,
-                    ),
-                )
-            )
-            plan.rows.append(self._planned(row, line, execution, funding, executed, expected))
+            planned = plan_line(plan, row, line, funding)
+            if planned is not None:
+                by_year.setdefault(row.year, []).append(planned)
         if new_district_only:
             plan.notices.append(_("재원별 금액 열이 없어 새 사업의 예산액을 구비로 넣습니다."))
-        if plan.problems:
-            return
+        return by_year
+
+    def _validate(self, by_year: dict[int, list[PlannedLine]]) -> None:
+        """The checks `budget_lines_save` makes, each problem put on its row and column."""
         for year, items in by_year.items():
             errors = budget_lines_validate(
                 department=self.department,
                 year=year,
                 as_of=datetime.date(year, 12, 31),
-                rows=[budget_row for _row, budget_row in items],
+                rows=[item.row for item in items],
             )
             for index, problems in sorted(errors.items()):
-                row = items[index][0]
+                source = items[index].source
                 for field_name, messages in problems.items():
-                    key = self._column_for(row["reader"].table, field_name)
+                    key = column_for(source.reader.table, field_name)
                     for message in messages:
-                        row["reader"].fail(key, message)
-        plan.payload = {
-            year: [budget_row for _row, budget_row in items] for year, items in by_year.items()
-        }
+                        source.fail(key, message)
 
     def apply(self, plan: ImportPlan) -> None:
         for year, rows in plan.payload.items():
@@ -344,19 +331,14 @@ class BudgetLineResource(PlannedResource):
 
     # --- reading one row --------------------------------------------------------------------
 
-    def _read_row(self, table: Table, plan: ImportPlan, line: int, values: dict) -> dict | None:
-        reader = RowReader(table, plan, line, values)
-        if reader.has("department"):
-            self.check_department_cell(table, line, values, plan)
-        parent = reader.text("parent", max_length=MAX_NAME_LENGTH) or ""
-        if parent and reader.blank("name"):
-            name, parent = parent, ""  # a 단위사업's own row: its name in the 단위사업 column
-        else:
-            name = reader.text("name", max_length=MAX_NAME_LENGTH, required=True)
+    def _read_row(self, reader: RowReader, file_year: int | None) -> FileLine | None:
+        """The row as a FileLine, or None (its problems recorded) when it cannot be read."""
+        self.check_department_cell(reader)
+        name, parent = read_names(reader)
         as_of = reader.date("as_of") or self.defaults.get("as_of")
         year = reader.year("fiscal_year")
         if year is None and not reader.failed:
-            year = as_of.year if as_of else (self.file_year or self.defaults.get("fiscal_year"))
+            year = as_of.year if as_of else (file_year or self.defaults.get("fiscal_year"))
         if year is None and not reader.failed:
             reader.fail(
                 None,
@@ -365,251 +347,24 @@ class BudgetLineResource(PlannedResource):
                     "가져오기 화면에서 회계연도를 적어 주세요."
                 ),
             )
-        funding = {p: reader.amount_in_won(p) or 0 for p in FUNDING_FIELDS if reader.has(p)}
-        amount = reader.amount_in_won("amount") if not reader.blank("amount") else None
-        exec_parts = {
-            p: reader.amount_in_won(k) or 0 for k, p in EXEC_KEYS.items() if reader.has(k)
-        }
-        executed = reader.amount_in_won("executed") if not reader.blank("executed") else None
-        expected = reader.amount("expected") if not reader.blank("expected") else None
-        has_execution = any(not reader.blank(k) for k in EXEC_KEYS) or executed is not None
-        if has_execution and as_of is None and not reader.failed:
-            reader.fail(
-                "as_of",
-                _(
-                    "집행액의 기준일이 없습니다. ‘집행 기준일’ 열을 넣거나 가져오기 화면에서 "
-                    "기준일을 적어 주세요."
-                ),
-            )
-        if has_execution and as_of and year and as_of.year != year and not reader.failed:
-            reader.fail(
-                "as_of", _("집행 기준일은 %(year)s년 안의 날짜여야 합니다.") % {"year": year}
-            )
+        written = WrittenAmounts.read(reader)
+        check_execution_date(reader, written, as_of, year)
         if reader.failed:
             return None
-        # Sums are compared in 원, as the file wrote them, before anything is rounded.
-        if len(funding) == len(FUNDING_FIELDS) and amount is not None:
-            self._check_sum(reader, "amount", funding, amount, _("재원별 합계"), _("예산액"))
-        if len(exec_parts) == len(FUNDING_FIELDS) and executed is not None:
-            self._check_sum(
-                reader, "executed", exec_parts, executed, _("재원별 집행액 합계"), _("집행액")
-            )
-        return {
-            "reader": reader,
-            "line": line,
-            "name": name,
-            "parent": parent,
-            "year": year,
-            "as_of": as_of if has_execution else None,
-            "funding": tabular.to_thousands(funding) if funding else None,
-            "funding_won": funding,
-            "amount": _half_up(amount),
-            "amount_given": amount is not None,
-            "exec_parts": tabular.to_thousands(exec_parts)
-            if has_execution and exec_parts
+        written.check_sums(reader)  # a row whose sums differ is still planned, to say all
+        return FileLine(
+            reader=reader,
+            line=reader.line,
+            name=name,
+            parent=parent,
+            year=year,
+            as_of=as_of if written.has_execution else None,
+            funding=tabular.to_thousands(written.funding) if written.funding else None,
+            amount=half_up(written.amount),
+            amount_given=written.amount is not None,
+            exec_parts=tabular.to_thousands(written.exec_parts)
+            if written.has_execution and written.exec_parts
             else None,
-            "executed": _half_up(executed) if has_execution else None,
-            "expected": expected,
-        }
-
-    def _check_sum(self, reader, key, parts, total, parts_label, total_label) -> None:
-        if sum(parts.values()) != total:
-            unit = reader.table.unit
-            reader.fail(
-                key,
-                _("%(parts)s %(sum)s과 %(total)s %(amount)s이 다릅니다.")  # both end in 원
-                % {
-                    "parts": parts_label,
-                    "sum": tabular.won_text(sum(parts.values()), unit),
-                    "total": total_label,
-                    "amount": tabular.won_text(total, unit),
-                },
-            )
-
-    def _funding(self, row: dict, line: BudgetLine | None) -> dict[str, int] | None:
-        """The line's 예산 by source: as given, or the total put where it can only go."""
-        if row["funding"] is not None:
-            # Sources the file has no column for keep what they hold (0 for a new line).
-            merged = {**(line.parts() if line else dict.fromkeys(FUNDING_FIELDS, 0))}
-            merged.update(row["funding"])
-            partial = len(row["funding"]) < len(FUNDING_FIELDS)
-            if row["amount_given"] and partial and sum(merged.values()) != row["amount"]:
-                row["reader"].fail(
-                    "amount",
-                    _(
-                        "재원별 금액(파일에 없는 재원은 지금 값 그대로) 합계 %(sum)s천원과 "
-                        "예산액 %(amount)s천원이 다릅니다."
-                    )
-                    % {"sum": f"{sum(merged.values()):,}", "amount": f"{row['amount']:,}"},
-                )
-                return None
-            return merged
-        split = _split(row["amount"], line.parts() if line else None)
-        if split is None:
-            row["reader"].fail(
-                "amount",
-                _(
-                    "이 사업은 예산이 여러 재원(%(sources)s)으로 나뉘어 있어, 재원별 금액 열 없이 "
-                    "예산액만으로는 나눌 수 없습니다. ‘국비’·‘시비’·‘구비’·‘기타’ 열을 넣어 주세요."
-                )
-                % {"sources": _sources(line.parts())},
-            )
-        return split
-
-    def _check_stored_executions(self, row, line, funding, executed) -> None:
-        """A lowered budget must still cover what was already recorded as executed (the
-        execution the file itself gives for its date is checked with the file)."""
-        if line is None or funding is None:
-            return
-        for stored in line.stored_executions:
-            if executed is not None and stored.as_of == row["as_of"]:
-                continue
-            for part in FUNDING_FIELDS:
-                if getattr(stored, part) > funding[part]:
-                    row["reader"].fail(
-                        part if row["reader"].has(part) else "amount",
-                        _(
-                            "이미 기록된 %(day)s 기준 %(label)s 집행액 %(spent)s천원보다 "
-                            "%(label)s 예산이 적어집니다(%(budget)s천원). 집행액을 먼저 고치세요."
-                        )
-                        % {
-                            "day": formats.date(stored.as_of),
-                            "label": FUNDING_LABELS[part],
-                            "spent": f"{getattr(stored, part):,}",
-                            "budget": f"{funding[part]:,}",
-                        },
-                    )
-                    return
-
-    def _execution_for(self, line: BudgetLine | None, day) -> Execution | None:
-        if line is None or day is None:
-            return None
-        return next((e for e in line.file_executions if e.as_of == day), None)
-
-    def _executed(self, row: dict, funding: dict, execution: Execution | None):
-        if row["executed"] is None and row["exec_parts"] is None:
-            return None
-        if row["exec_parts"] is not None:
-            merged = {**(execution.parts() if execution else dict.fromkeys(FUNDING_FIELDS, 0))}
-            merged.update(row["exec_parts"])
-            return merged
-        total = row["executed"]
-        if total and not any(funding.values()):
-            row["reader"].fail("executed", _("예산이 0인 사업에 집행액이 있습니다."))
-            return None
-        if execution is not None and execution.executed == total:
-            return execution.parts()
-        split = _split(total, funding, new_goes_to=None)
-        if split is None:
-            row["reader"].fail(
-                "executed",
-                _(
-                    "예산이 여러 재원(%(sources)s)으로 나뉜 사업이라 집행액 합계만으로는 재원별로 "
-                    "나눌 수 없습니다. ‘국비 집행액’·‘구비 집행액’처럼 재원별 집행액 열을 넣어 주세요."
-                )
-                % {"sources": _sources(funding)},
-            )
-        return split
-
-    def _planned(self, row, line, execution, funding, executed, expected) -> PlannedRow:
-        label = f"{row['year']} " + (f"{row['parent']} › " if row["parent"] else "") + row["name"]
-        if line is None:
-            text = _("예산 %(amount)s천원") % {"amount": f"{sum(funding.values()):,}"}
-            if executed is not None:
-                text += _(", 집행 %(executed)s천원(%(day)s)") % {
-                    "executed": f"{sum(executed.values()):,}",
-                    "day": formats.date(row["as_of"]),
-                }
-            return PlannedRow(row["line"], RowResult.IMPORT_TYPE_NEW, label, [text])
-        changes = []
-        old_parent = line.parent.name if line.parent_id else ""
-        if old_parent != row["parent"]:
-            changes.append(
-                _("상위 단위사업 %(old)s → %(new)s")
-                % {"old": old_parent or "-", "new": row["parent"] or "-"}
-            )
-        for part in FUNDING_FIELDS:
-            if getattr(line, part) != funding[part]:
-                changes.append(
-                    _("%(label)s 예산 %(old)s → %(new)s")
-                    % {
-                        "label": FUNDING_LABELS[part],
-                        "old": _money(getattr(line, part)),
-                        "new": _money(funding[part]),
-                    }
-                )
-        if executed is not None:
-            day = formats.short_date(row["as_of"])
-            for part in FUNDING_FIELDS:
-                old = getattr(execution, part) if execution else None
-                if old != executed[part] and not (old is None and executed[part] == 0):
-                    changes.append(
-                        _("%(label)s 집행액(%(day)s) %(old)s → %(new)s")
-                        % {
-                            "label": FUNDING_LABELS[part],
-                            "day": day,
-                            "old": _money(old),
-                            "new": _money(executed[part]),
-                        }
-                    )
-            if execution is None and not any(executed.values()):
-                changes.append(_("집행액(%(day)s) 0 기록") % {"day": day})
-            old_expected = execution.expected if execution else None
-            if old_expected != expected:
-                changes.append(
-                    _("연말 집행 예정액 %(old)s → %(new)s")
-                    % {"old": _money(old_expected), "new": _money(expected)}
-                )
-        kind = RowResult.IMPORT_TYPE_UPDATE if changes else RowResult.IMPORT_TYPE_SKIP
-        return PlannedRow(row["line"], kind, label, changes)
-
-    @staticmethod
-    def _column_for(table: Table, field_name: str) -> str | None:
-        """The file column a service error on `field_name` belongs to."""
-        if field_name in FUNDING_FIELDS:
-            return field_name if table.has(field_name) else "amount"
-        if field_name.startswith("exec_"):
-            return field_name if table.has(field_name) else "executed"
-        if field_name in {"name", "parent", "expected"}:
-            return field_name
-        return None
-
-
-def _split(
-    total: int, basis: dict[str, int] | None, *, new_goes_to: str | None = "district"
-) -> dict[str, int] | None:
-    """`total` by source without source columns: kept as it is when it did not change, in the
-    one source the line has, or (a new line) in `new_goes_to`; None when it cannot be told."""
-    zero = dict.fromkeys(FUNDING_FIELDS, 0)
-    used = [part for part in FUNDING_FIELDS if basis and basis.get(part)]
-    if total == 0:
-        return zero
-    if basis and sum(basis.values()) == total:
-        return dict(basis)
-    if len(used) == 1:
-        return {**zero, used[0]: total}
-    if not used and new_goes_to:
-        return {**zero, new_goes_to: total}
-    return None
-
-
-def _sources(parts: dict[str, int]) -> str:
-    return ", ".join(FUNDING_LABELS[part] for part in FUNDING_FIELDS if parts.get(part))
-
-
-def _file_year(table: Table) -> int | None:
-    """The one year the file's dated rows speak of, for its undated rows (a 단위사업's own row
-    often has no 기준일); None when the rows name several years or none."""
-    years = set()
-    for _line, values in table.rows:
-        for key, read in (("fiscal_year", tabular.read_count), ("as_of", tabular.read_date)):
-            if table.has(key) and values.get(key) not in (None, ""):
-                with contextlib.suppress(tabular.CellError, ValueError):
-                    value = read(values[key])
-                    years.add(value if key == "fiscal_year" else value.year)
-                break
-    return years.pop() if len(years) == 1 else None
-
-
-def _half_up(won: int | None) -> int:
-    return 0 if won is None else (won + 500) // 1000
+            executed=half_up(written.executed) if written.has_execution else None,
+            expected=written.expected,
+        )

@@ -99,9 +99,32 @@ def budget_lines_validate(
                 "__all__",
                 _("집행 기준일은 %(year)s년 안의 날짜여야 합니다.") % {"year": year},
             )
+    final = _final_lines(rows, existing, year, add)
+    children: dict[str, list[str]] = {}
+    for name, (_index, parent) in final.items():
+        if parent:
+            children.setdefault(parent, []).append(name)
+    _check_children_within_parents(rows, existing, final, children, add)
 
-    # The state after the save: name and parent name of every line that will exist.
-    final: dict[str, tuple[int | None, str | None]] = {}  # name -> (row index, parent name)
+    for index, row in enumerate(rows):
+        if row.line_id is not None and row.line_id not in existing:
+            continue
+        if row.delete:
+            if row.line_id is not None:
+                _check_deletion(index, row, existing, children, citations, add)
+            continue
+        _check_parent(index, row, final, children, add)
+        _check_amounts(index, row, year, row.execution_date(as_of), add)
+    return errors
+
+
+Final = dict[str, tuple[int | None, str | None]]  # name -> (row index or None, parent name)
+
+
+def _final_lines(rows, existing, year: int, add) -> Final:
+    """The state after the save: name and parent name of every line that will exist (rows
+    naming a line that is gone, or a name that cannot be, are reported and left out)."""
+    final: Final = {}
     touched = {row.line_id for row in rows if row.line_id is not None}
     for line in existing.values():
         if line.pk not in touched:
@@ -119,55 +142,41 @@ def budget_lines_validate(
         if row.delete:
             continue
         name = row.name.strip()
-        if not name:
-            add(index, "name", _("사업명을 입력하세요."))
-        elif len(name) > MAX_NAME_LENGTH:
-            add(
-                index,
-                "name",
-                _("사업명은 %(max)s자를 넘을 수 없습니다.") % {"max": MAX_NAME_LENGTH},
-            )
-        elif name in final:
-            add(
-                index, "name", _("같은 이름의 예산 사업이 이미 있습니다: %(name)s") % {"name": name}
-            )
+        if message := _name_problem(name, final):
+            add(index, "name", message)
         else:
             final[name] = (index, (row.parent or "").strip() or None)
+    return final
 
-    children: dict[str, list[str]] = {}
-    for name, (_index, parent) in final.items():
-        if parent:
-            children.setdefault(parent, []).append(name)
-    _check_children_within_parents(rows, existing, final, children, add)
 
-    for index, row in enumerate(rows):
-        if row.line_id is not None and row.line_id not in existing:
-            continue
-        if row.delete:
-            if row.line_id is not None:
-                _check_deletion(index, row, existing, children, citations, add)
-            continue
-        name = row.name.strip()
-        parent = (row.parent or "").strip() or None
-        if parent is not None:
-            if parent == name:
-                add(index, "parent", _("자기 자신을 상위 단위사업으로 고를 수 없습니다."))
-            elif parent not in final:
-                add(
-                    index,
-                    "parent",
-                    _("상위 단위사업 ‘%(name)s’이(가) 없습니다.") % {"name": parent},
-                )
-            elif final[parent][1] is not None:
-                add(index, "parent", _("세부사업 아래에 다시 세부사업을 둘 수 없습니다."))
-            elif children.get(name):
-                add(
-                    index,
-                    "parent",
-                    _("세부사업이 딸린 단위사업은 다른 단위사업 아래에 둘 수 없습니다."),
-                )
-        _check_amounts(index, row, year, row.execution_date(as_of), add)
-    return errors
+def _name_problem(name: str, final: Final) -> str | None:
+    if not name:
+        return _("사업명을 입력하세요.")
+    if len(name) > MAX_NAME_LENGTH:
+        return _("사업명은 %(max)s자를 넘을 수 없습니다.") % {"max": MAX_NAME_LENGTH}
+    if name in final:
+        return _("같은 이름의 예산 사업이 이미 있습니다: %(name)s") % {"name": name}
+    return None
+
+
+def _check_parent(index: int, row: BudgetLineRow, final: Final, children, add) -> None:
+    """A 세부사업 sits under an existing 단위사업, one level deep."""
+    name = row.name.strip()
+    parent = (row.parent or "").strip() or None
+    if parent is None:
+        return
+    if parent == name:
+        add(index, "parent", _("자기 자신을 상위 단위사업으로 고를 수 없습니다."))
+    elif parent not in final:
+        add(index, "parent", _("상위 단위사업 ‘%(name)s’이(가) 없습니다.") % {"name": parent})
+    elif final[parent][1] is not None:
+        add(index, "parent", _("세부사업 아래에 다시 세부사업을 둘 수 없습니다."))
+    elif children.get(name):
+        add(
+            index,
+            "parent",
+            _("세부사업이 딸린 단위사업은 다른 단위사업 아래에 둘 수 없습니다."),
+        )
 
 
 def _check_children_within_parents(rows, existing, final, children, add) -> None:
@@ -303,17 +312,7 @@ def budget_lines_save(
             raise BudgetLinesError(errors)
 
     existing = {line.pk: line for line in BudgetLine.objects.for_year(department, year)}
-    doomed = [row.line_id for row in rows if row.delete and row.line_id is not None]
-    if doomed:
-        try:
-            BudgetLine.objects.filter(pk__in=doomed).delete()
-        except ProtectedError as error:  # a card started citing the line meanwhile
-            raise ValidationError(
-                _("사업 카드에서 쓰고 있는 예산 사업은 지울 수 없습니다.")
-            ) from error
-        for pk in doomed:
-            existing.pop(pk, None)
-
+    _delete_lines(rows, existing)
     kept = [(index, row) for index, row in enumerate(rows) if not row.delete]
     # Free the names first so that two lines can swap names under the unique constraint.
     for _index, row in kept:
@@ -321,54 +320,87 @@ def budget_lines_save(
         if line is not None and line.name != row.name.strip():
             BudgetLine.objects.filter(pk=line.pk).update(name=f"__renaming__{line.pk}")
 
-    by_name = {line.name: line for line in existing.values()}
-    orders: dict[int | None, int] = {}  # parent id -> the last order among its lines
-    for line in existing.values():
-        orders[line.parent_id] = max(orders.get(line.parent_id, 0), line.order)
-    bumped: set[int] = set()
-    # 단위사업 first, so that the 세부사업 written after them find their parent's id. Each wave
-    # is written in bulk, with its history records (an import may bring thousands of lines).
-    for wave in (False, True):
-        created, updated = [], []
-        for _index, row in kept:
-            if bool(_parent_name(row)) != wave:
-                continue
-            line = existing.get(row.line_id) if row.line_id else None
-            parent = by_name[_parent_name(row)] if _parent_name(row) else None
-            values = {
-                "name": row.name.strip(),
-                "parent_id": parent.pk if parent else None,
-                **_parts(row.funding),
-            }
-            if row.order is not None:
-                values["order"] = row.order
-            if line is None:
-                line = BudgetLine(department=department, fiscal_year=year, **values)
-                if row.order is None:
-                    line.order = orders.get(line.parent_id, 0) + 1
-                orders[line.parent_id] = max(orders.get(line.parent_id, 0), line.order)
-                created.append(line)
-            elif any(getattr(line, key) != value for key, value in values.items()):
-                for key, value in values.items():
-                    setattr(line, key, value)
-                if bump_revisions:
-                    line.revision += 1
-                    bumped.add(line.pk)
-                updated.append(line)
-            by_name[line.name] = line
-        for line in bulk_create_with_history(created, BudgetLine):
-            by_name[line.name] = line
-        if updated:
-            bulk_update_with_history(updated, BudgetLine, LINE_FIELDS)
-
-    moved = _save_executions(kept, by_name, department, year, as_of)
+    writer = _LineWriter(department, year, existing, bump_revisions=bump_revisions)
+    # 단위사업 first, so that the 세부사업 written after them find their parent's id.
+    for children in (False, True):
+        writer.write([row for _index, row in kept if bool(_parent_name(row)) == children])
+    moved = _save_executions(kept, writer.by_name, department, year, as_of)
     if bump_revisions:
-        touched = [line for line in moved if line.pk in existing and line.pk not in bumped]
+        touched = [line for line in moved if line.pk in existing and line.pk not in writer.bumped]
         for line in touched:
             line.revision += 1
         if touched:
             bulk_update_with_history(touched, BudgetLine, ["revision"])
     return list(BudgetLine.objects.for_year(department, year))
+
+
+def _delete_lines(rows: Sequence[BudgetLineRow], existing: dict[int, BudgetLine]) -> None:
+    """Deletes the lines rows mark for deletion (and forgets them in `existing`)."""
+    doomed = [row.line_id for row in rows if row.delete and row.line_id is not None]
+    if not doomed:
+        return
+    try:
+        BudgetLine.objects.filter(pk__in=doomed).delete()
+    except ProtectedError as error:  # a card started citing the line meanwhile
+        raise ValidationError(_("사업 카드에서 쓰고 있는 예산 사업은 지울 수 없습니다.")) from error
+    for pk in doomed:
+        existing.pop(pk, None)
+
+
+class _LineWriter:
+    """Writes rows as budget lines, one wave at a time, each in bulk with its history records
+    (an import may bring thousands of lines); `by_name` holds every line as written."""
+
+    def __init__(self, department, year: int, existing: dict[int, BudgetLine], *, bump_revisions):
+        self.department, self.year, self.existing = department, year, existing
+        self.bump_revisions = bump_revisions
+        self.by_name = {line.name: line for line in existing.values()}
+        self.orders: dict[int | None, int] = {}  # parent id -> the last order among its lines
+        for line in existing.values():
+            self.orders[line.parent_id] = max(self.orders.get(line.parent_id, 0), line.order)
+        self.bumped: set[int] = set()  # lines whose revision this save raised
+
+    def write(self, rows: list[BudgetLineRow]) -> None:
+        created, updated = [], []
+        for row in rows:
+            line = self.existing.get(row.line_id) if row.line_id else None
+            values = self._values(row)
+            if line is None:
+                line = self._new_line(row, values)
+                created.append(line)
+            elif any(getattr(line, key) != value for key, value in values.items()):
+                self._change(line, values)
+                updated.append(line)
+            self.by_name[line.name] = line
+        for line in bulk_create_with_history(created, BudgetLine):
+            self.by_name[line.name] = line
+        if updated:
+            bulk_update_with_history(updated, BudgetLine, LINE_FIELDS)
+
+    def _values(self, row: BudgetLineRow) -> dict[str, object]:
+        parent = self.by_name[_parent_name(row)] if _parent_name(row) else None
+        values = {
+            "name": row.name.strip(),
+            "parent_id": parent.pk if parent else None,
+            **_parts(row.funding),
+        }
+        if row.order is not None:
+            values["order"] = row.order
+        return values
+
+    def _new_line(self, row: BudgetLineRow, values: dict[str, object]) -> BudgetLine:
+        line = BudgetLine(department=self.department, fiscal_year=self.year, **values)
+        if row.order is None:
+            line.order = self.orders.get(line.parent_id, 0) + 1  # last among its siblings
+        self.orders[line.parent_id] = max(self.orders.get(line.parent_id, 0), line.order)
+        return line
+
+    def _change(self, line: BudgetLine, values: dict[str, object]) -> None:
+        for key, value in values.items():
+            setattr(line, key, value)
+        if self.bump_revisions:
+            line.revision += 1
+            self.bumped.add(line.pk)
 
 
 def _parent_name(row: BudgetLineRow) -> str:

@@ -1,13 +1,13 @@
 """Uploads larger than the portal reads are dropped while they arrive, not stored first.
 
-The only uploads are spreadsheets for imports (org.tabular caps them at MAX_UPLOAD_BYTES). A
+The only uploads are spreadsheets for imports (core.tabular caps them at MAX_UPLOAD_BYTES). A
 larger file is skipped chunk by chunk — nothing is kept in memory or on disk — and the request
 is marked, so the import form can say the file was too big instead of "no file".
 """
 
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 
-from org.tabular import MAX_UPLOAD_BYTES
+from core.tabular import MAX_UPLOAD_BYTES
 
 
 class SizeLimitUploadHandler(FileUploadHandler):

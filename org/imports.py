@@ -50,9 +50,10 @@ from import_export.results import Result, RowResult
 from import_export.tmp_storages import TempFolderStorage
 from simple_history.models import HistoricalRecords
 
-from org import access, tabular
+from core import tabular
+from core.tabular import Column, FileRejected, Sheet, SourceRow, Table
+from org import access
 from org.models import Department
-from org.tabular import Column, FileRejected, Sheet, Table
 
 
 @dataclass
@@ -114,8 +115,9 @@ class RowReader:
     """Reads the cells of one row, recording a Problem (line, column, value, why) for each
     cell that cannot be read; a failed cell reads as None."""
 
-    def __init__(self, table: Table, plan: ImportPlan, line: int, values: dict):
-        self.table, self.plan, self.line, self.values = table, plan, line, values
+    def __init__(self, table: Table, plan: ImportPlan, row: SourceRow):
+        self.table, self.plan, self.row = table, plan, row
+        self.line, self.values = row.line, row.values
         self.failed = False
 
     def has(self, key: str) -> bool:
@@ -309,7 +311,9 @@ class PlannedResource(resources.ModelResource):
                 _("합계 행은 건너뜁니다(%(lines)s행).")
                 % {"lines": ", ".join(str(line) for line in table.skipped_totals)}
             )
-        self.plan(table, plan)
+        planned = self.plan(table)
+        plan.rows, plan.problems, plan.payload = planned.rows, planned.problems, planned.payload
+        plan.notices.extend(planned.notices)
         return plan
 
     def refusal(self) -> str | None:
@@ -327,7 +331,9 @@ class PlannedResource(resources.ModelResource):
                 return _("이 부서의 자료는 가져올 수 없습니다: 자기 부서의 자료만 가져옵니다.")
         return access.department_frozen_reason(self.department.pk)
 
-    def plan(self, table: Table, plan: ImportPlan) -> None:
+    def plan(self, table: Table) -> ImportPlan:
+        """What importing `table` does: its rows, problems, notices and what `apply` writes.
+        Reads the database, writes nothing, and leaves `table` as it is."""
         raise NotImplementedError
 
     def apply(self, plan: ImportPlan) -> None:
@@ -354,16 +360,19 @@ class PlannedResource(resources.ModelResource):
 
     # --- helpers for plans ----------------------------------------------------------------
 
-    def check_department_cell(self, table: Table, line: int, values: dict, plan) -> None:
+    def check_department_cell(self, reader: RowReader) -> None:
         """A 부서 column, when the file has one, must name the department imported into."""
+        if not reader.has("department"):
+            return
+        table, plan, row = reader.table, reader.plan, reader.row
         try:
-            name = tabular.read_text(values.get("department"), max_length=200)
+            name = tabular.read_text(row.get("department"), max_length=200)
         except tabular.CellError as error:  # "=…", a control character, too long
-            plan.problem(line, table.header("department"), values.get("department"), str(error))
+            plan.problem(row.line, table.header("department"), row.get("department"), str(error))
             return
         if name and name != self.department.name:
             plan.problem(
-                line,
+                row.line,
                 table.header("department"),
                 name,
                 _("다른 부서의 행입니다. 이 파일은 ‘%(department)s’의 자료로 가져오고 있습니다.")
@@ -381,7 +390,7 @@ class SpreadsheetFormat(base_formats.Format):
     """XLSX or CSV (UTF-8 or CP949/EUC-KR), told apart by content and read within limits."""
 
     def __init__(self, encoding=None):
-        self.encoding = encoding  # unused: the file's own encoding is found (org.tabular)
+        self.encoding = encoding  # unused: the file's own encoding is found (core.tabular)
 
     def get_title(self):
         return "XLSX·CSV"
@@ -403,7 +412,7 @@ class SpreadsheetFormat(base_formats.Format):
 
 
 def escaped_dataset(dataset: tablib.Dataset, *, xlsx: bool) -> tablib.Dataset:
-    """A copy for a file: formula-like text escaped (org.tabular.escape_cell), numbers kept."""
+    """A copy for a file: formula-like text escaped (core.tabular.escape_cell), numbers kept."""
     copy = tablib.Dataset(*tabular.escape_rows(dataset, xlsx=xlsx), headers=dataset.headers)
     copy.title = dataset.title
     return copy

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -20,6 +22,7 @@ from import_export import fields
 from import_export.results import RowResult
 
 from core import formats
+from core.tabular import Column, Table
 from org.imports import (
     DEPARTMENT_COLUMN,
     ImportPlan,
@@ -37,7 +40,6 @@ from org.models import (
     Team,
 )
 from org.services import staffing_save
-from org.tabular import Column, Table
 
 STAFFING_COLUMNS = (
     DEPARTMENT_COLUMN,
@@ -124,105 +126,71 @@ class StaffingResource(PlannedResource):
     def dehydrate_grade(self, cell):
         return cell.get_grade_display()
 
-    def plan(self, table: Table, plan: ImportPlan) -> None:
+    def plan(self, table: Table) -> ImportPlan:
+        plan = ImportPlan()
         if not (table.has("authorized") or table.has("current")):
             plan.problem(None, None, None, _("‘정원’이나 ‘현원’ 열이 있어야 합니다."))
-            return
-        wanted: dict[datetime.date, dict[tuple[str, str], tuple[int, int]]] = {}
-        lines: dict[tuple[datetime.date, str, str], int] = {}
-        for line, values in table.rows:
-            reader = RowReader(table, plan, line, values)
-            if reader.has("department"):
-                self.check_department_cell(table, line, values, plan)
-            as_of = reader.date("as_of") or self.defaults.get("as_of")
-            series = self._choice(reader, "series", read_series)
-            grade = self._choice(reader, "grade", read_grade)
-            counts = []
-            for key in ("authorized", "current"):
-                value = reader.count(key) or 0
-                if not 0 <= value <= MAX_HEADCOUNT:
-                    reader.fail(
-                        key, _("0부터 %(max)s까지의 정수여야 합니다.") % {"max": MAX_HEADCOUNT}
-                    )
-                counts.append(value)
-            if as_of is None and not reader.failed:
-                reader.fail(
-                    "as_of",
-                    _(
-                        "기준일이 없습니다. ‘기준일’ 열을 넣거나 가져오기 화면에서 기준일을 적어 주세요."
-                    ),
-                )
-            if reader.failed:
-                continue
-            key = (as_of, series, grade)
-            if key in lines:
-                reader.fail(
-                    "grade",
-                    _("같은 기준일의 같은 직렬·직급이 %(line)s행에도 있습니다.")
-                    % {"line": lines[key]},
-                )
-                continue
-            lines[key] = line
-            wanted.setdefault(as_of, {})[(series, grade)] = tuple(counts)
+            return plan
+        by_day: dict[datetime.date, list[StaffingRow]] = {}
+        for row in self._read_rows(table, plan):
+            by_day.setdefault(row.as_of, []).append(row)
         if plan.problems:
-            return
-
+            return plan
         stored = {
             snapshot.as_of: {
                 (c.series, c.grade): (c.authorized, c.current) for c in snapshot.cells.all()
             }
             for snapshot in StaffingSnapshot.objects.filter(
-                department=self.department, as_of__in=list(wanted)
+                department=self.department, as_of__in=list(by_day)
             ).prefetch_related(Prefetch("cells"))
         }
-        for as_of, cells in wanted.items():
-            before = stored.get(as_of, {})
-            for (series, grade), counts in cells.items():
-                label = f"{formats.date(as_of)} {JobSeries(series).label} {Grade(grade).label}"
-                old = before.get((series, grade))
-                line = lines[(as_of, series, grade)]
-                if old is None:
-                    text = _("정원 %(a)s, 현원 %(c)s") % {"a": counts[0], "c": counts[1]}
-                    kind = RowResult.IMPORT_TYPE_NEW if any(counts) else RowResult.IMPORT_TYPE_SKIP
-                    plan.rows.append(PlannedRow(line, kind, label, [text] if any(counts) else []))
-                elif old == counts:
-                    plan.rows.append(PlannedRow(line, RowResult.IMPORT_TYPE_SKIP, label))
-                else:
-                    change = _("정원 %(a0)s → %(a1)s, 현원 %(c0)s → %(c1)s") % {
-                        "a0": old[0],
-                        "a1": counts[0],
-                        "c0": old[1],
-                        "c1": counts[1],
-                    }
-                    plan.rows.append(
-                        PlannedRow(line, RowResult.IMPORT_TYPE_UPDATE, label, [change])
-                    )
-            dropped = [key for key, counts in before.items() if key not in cells and any(counts)]
-            if dropped:
-                plan.notices.append(
-                    _("%(day)s 인력 현황에서 파일에 없는 칸을 지웁니다: %(cells)s")
-                    % {
-                        "day": formats.date(as_of),
-                        "cells": ", ".join(
-                            f"{JobSeries(s).label} {Grade(g).label}" for s, g in sorted(dropped)
-                        ),
-                    }
-                )
-                plan.rows.append(
-                    PlannedRow(
-                        0,
-                        RowResult.IMPORT_TYPE_UPDATE,
-                        formats.date(as_of),
-                        [_("지움: %(n)s칸") % {"n": len(dropped)}],
-                    )
-                )
+        for as_of, rows in by_day.items():
+            _plan_day(plan, as_of, rows, stored.get(as_of, {}))
         # A new date where nobody is counted is shown as unchanged: it makes no (empty) snapshot,
         # which would otherwise become the department's latest staffing.
         plan.payload = {
-            as_of: cells
-            for as_of, cells in wanted.items()
-            if as_of in stored or any(any(counts) for counts in cells.values())
+            as_of: tuple(rows)
+            for as_of, rows in by_day.items()
+            if as_of in stored or any(any(row.counts) for row in rows)
         }
+        return plan
+
+    def _read_rows(self, table: Table, plan: ImportPlan) -> list[StaffingRow]:
+        """The file's cells, each 기준일 × 직렬 × 직급 once."""
+        rows: list[StaffingRow] = []
+        lines: dict[tuple[datetime.date, str, str], int] = {}
+        for source in table.rows:
+            reader = RowReader(table, plan, source)
+            row = self._read_row(reader)
+            if row is None:
+                continue
+            if row.key in lines:
+                reader.fail(
+                    "grade",
+                    _("같은 기준일의 같은 직렬·직급이 %(line)s행에도 있습니다.")
+                    % {"line": lines[row.key]},
+                )
+                continue
+            lines[row.key] = row.line
+            rows.append(row)
+        return rows
+
+    def _read_row(self, reader: RowReader) -> StaffingRow | None:
+        self.check_department_cell(reader)
+        as_of = reader.date("as_of") or self.defaults.get("as_of")
+        series = self._choice(reader, "series", read_series)
+        grade = self._choice(reader, "grade", read_grade)
+        counts = (_headcount(reader, "authorized"), _headcount(reader, "current"))
+        if as_of is None and not reader.failed:
+            reader.fail(
+                "as_of",
+                _(
+                    "기준일이 없습니다. ‘기준일’ 열을 넣거나 가져오기 화면에서 기준일을 적어 주세요."
+                ),
+            )
+        if reader.failed:
+            return None
+        return StaffingRow(reader.line, as_of, series, grade, counts)
 
     @staticmethod
     def _choice(reader: RowReader, key: str, read) -> str | None:
@@ -233,8 +201,84 @@ class StaffingResource(PlannedResource):
             return None
 
     def apply(self, plan: ImportPlan) -> None:
-        for as_of, cells in plan.payload.items():
+        for as_of, rows in plan.payload.items():
+            cells = {(row.series, row.grade): row.counts for row in rows}
             staffing_save(department=self.department, as_of=as_of, cells=cells)
+
+
+@dataclass(frozen=True)
+class StaffingRow:
+    """One 직렬 × 직급 cell of a file: 정원 and 현원 as of a day."""
+
+    line: int
+    as_of: datetime.date
+    series: str
+    grade: str
+    counts: tuple[int, int]  # (정원, 현원)
+
+    @property
+    def key(self) -> tuple[datetime.date, str, str]:
+        return (self.as_of, self.series, self.grade)
+
+    @property
+    def label(self) -> str:
+        return f"{_day(self.as_of)} {JobSeries(self.series).label} {Grade(self.grade).label}"
+
+
+def _day(as_of: datetime.date) -> str:
+    return formats.date(as_of)
+
+
+def _headcount(reader: RowReader, key: str) -> int:
+    value = reader.count(key) or 0
+    if not 0 <= value <= MAX_HEADCOUNT:
+        reader.fail(key, _("0부터 %(max)s까지의 정수여야 합니다.") % {"max": MAX_HEADCOUNT})
+    return value
+
+
+def _plan_day(plan: ImportPlan, as_of, rows: list[StaffingRow], before: dict) -> None:
+    """What the file's cells of one day do to that day's snapshot (`before`: its cells)."""
+    for row in rows:
+        plan.rows.append(_planned_cell(row, before.get((row.series, row.grade))))
+    given = {(row.series, row.grade) for row in rows}
+    dropped = [key for key, counts in before.items() if key not in given and any(counts)]
+    if not dropped:
+        return
+    plan.notices.append(
+        _("%(day)s 인력 현황에서 파일에 없는 칸을 지웁니다: %(cells)s")
+        % {
+            "day": _day(as_of),
+            "cells": ", ".join(
+                f"{JobSeries(s).label} {Grade(g).label}" for s, g in sorted(dropped)
+            ),
+        }
+    )
+    plan.rows.append(
+        PlannedRow(
+            0,
+            RowResult.IMPORT_TYPE_UPDATE,
+            _day(as_of),
+            [_("지움: %(n)s칸") % {"n": len(dropped)}],
+        )
+    )
+
+
+def _planned_cell(row: StaffingRow, old: tuple[int, int] | None) -> PlannedRow:
+    counts = row.counts
+    if old is None:
+        if not any(counts):
+            return PlannedRow(row.line, RowResult.IMPORT_TYPE_SKIP, row.label, [])
+        text = _("정원 %(a)s, 현원 %(c)s") % {"a": counts[0], "c": counts[1]}
+        return PlannedRow(row.line, RowResult.IMPORT_TYPE_NEW, row.label, [text])
+    if old == counts:
+        return PlannedRow(row.line, RowResult.IMPORT_TYPE_SKIP, row.label)
+    change = _("정원 %(a0)s → %(a1)s, 현원 %(c0)s → %(c1)s") % {
+        "a0": old[0],
+        "a1": counts[0],
+        "c0": old[1],
+        "c1": counts[1],
+    }
+    return PlannedRow(row.line, RowResult.IMPORT_TYPE_UPDATE, row.label, [change])
 
 
 TEAM_COLUMNS = (
@@ -245,6 +289,10 @@ TEAM_COLUMNS = (
     Column("established_on", "신설일", ("설치일", "신설일자")),
     Column("abolished_on", "폐지일", ("폐지일자",)),
 )
+
+
+TEAM_NAME_LENGTH = Team._meta.get_field("name").max_length
+TEAM_FIELDS = ("duties", "order", "established_on", "abolished_on")
 
 
 class TeamResource(PlannedResource):
@@ -275,75 +323,97 @@ class TeamResource(PlannedResource):
             "department__order", "department__name", "order", "name"
         )
 
-    def plan(self, table: Table, plan: ImportPlan) -> None:
+    def plan(self, table: Table) -> ImportPlan:
+        plan = ImportPlan()
         existing = {team.name: team for team in Team.objects.filter(department=self.department)}
         seen: dict[str, int] = {}
         teams = []
-        max_name = Team._meta.get_field("name").max_length
-        for line, values in table.rows:
-            reader = RowReader(table, plan, line, values)
-            if reader.has("department"):
-                self.check_department_cell(table, line, values, plan)
-            name = reader.text("name", max_length=max_name, required=True)
-            duties = reader.text("duties", max_length=2000)
-            order = reader.count("order")
-            established = reader.date("established_on")
-            abolished = reader.date("abolished_on")
-            if reader.failed:
+        for source in table.rows:
+            reader = RowReader(table, plan, source)
+            row = self._read_row(reader)
+            if row is None:
                 continue
-            if name in seen:
-                reader.fail("name", _("같은 팀이 %(line)s행에도 있습니다.") % {"line": seen[name]})
-                continue
-            seen[name] = line
-            team = existing.get(name) or Team(department=self.department, name=name)
-            before = {
-                "duties": team.duties,
-                "order": team.order,
-                "established_on": team.established_on,
-                "abolished_on": team.abolished_on,
-            }
-            after = dict(before)
-            if reader.has("duties"):
-                after["duties"] = "\n".join(
-                    part.strip() for part in (duties or "").splitlines() if part.strip()
+            if row.name in seen:
+                reader.fail(
+                    "name", _("같은 팀이 %(line)s행에도 있습니다.") % {"line": seen[row.name]}
                 )
-            if reader.has("order"):
-                after["order"] = order or 0
-            if reader.has("established_on"):
-                after["established_on"] = established
-            if reader.has("abolished_on"):
-                after["abolished_on"] = abolished
-            established, abolished = after["established_on"], after["abolished_on"]
-            if established and abolished and established >= abolished:
-                reader.fail("abolished_on", _("폐지일은 신설일보다 뒤여야 합니다."))
                 continue
-            for key, value in after.items():
-                setattr(team, key, value)
-            try:
-                team.full_clean(validate_unique=False)
-            except ValidationError as error:
-                for field_name, messages in error.message_dict.items():
-                    key = field_name if table.has(field_name) else None
-                    for message in messages:
-                        reader.fail(key, message)
+            seen[row.name] = row.line
+            team = existing.get(row.name) or Team(department=self.department, name=row.name)
+            before = _team_fields(team)
+            after = {**before, **row.given}
+            if not _valid_team(reader, team, after):
                 continue
-            if team.pk is None:
-                kind, changes = RowResult.IMPORT_TYPE_NEW, [_("새 팀")]
-            else:
-                changes = [
-                    str(Team._meta.get_field(key).verbose_name)
-                    for key in after
-                    if after[key] != before[key]
-                ]
-                kind = RowResult.IMPORT_TYPE_UPDATE if changes else RowResult.IMPORT_TYPE_SKIP
-                changes = (
-                    [_("바뀜: %(fields)s") % {"fields": ", ".join(changes)}] if changes else []
-                )
-            plan.rows.append(PlannedRow(line, kind, name, changes))
-            if kind != RowResult.IMPORT_TYPE_SKIP:
+            planned = _planned_team(row, team, before, after)
+            plan.rows.append(planned)
+            if planned.kind != RowResult.IMPORT_TYPE_SKIP:
                 teams.append(team)
         plan.payload = teams
+        return plan
+
+    def _read_row(self, reader: RowReader) -> TeamRow | None:
+        self.check_department_cell(reader)
+        name = reader.text("name", max_length=TEAM_NAME_LENGTH, required=True)
+        read = {
+            "duties": reader.text("duties", max_length=2000),
+            "order": reader.count("order"),
+            "established_on": reader.date("established_on"),
+            "abolished_on": reader.date("abolished_on"),
+        }
+        if reader.failed:
+            return None
+        read["duties"] = "\n".join(
+            part.strip() for part in (read["duties"] or "").splitlines() if part.strip()
+        )
+        read["order"] = read["order"] or 0
+        given = {key: value for key, value in read.items() if reader.has(key)}
+        return TeamRow(reader.line, name, given)
 
     def apply(self, plan: ImportPlan) -> None:
         for team in plan.payload:
             team.save()
+
+
+@dataclass(frozen=True)
+class TeamRow:
+    """One team of a file: its name and the fields the file has columns for (the others keep
+    what the team holds)."""
+
+    line: int
+    name: str
+    given: Mapping[str, object]
+
+
+def _team_fields(team: Team) -> dict[str, object]:
+    return {key: getattr(team, key) for key in TEAM_FIELDS}
+
+
+def _valid_team(reader: RowReader, team: Team, after: dict[str, object]) -> bool:
+    """Sets `after` on the (unsaved) team and checks it as the model does."""
+    established, abolished = after["established_on"], after["abolished_on"]
+    if established and abolished and established >= abolished:
+        reader.fail("abolished_on", _("폐지일은 신설일보다 뒤여야 합니다."))
+        return False
+    for key, value in after.items():
+        setattr(team, key, value)
+    try:
+        team.full_clean(validate_unique=False)
+    except ValidationError as error:
+        for field_name, messages in error.message_dict.items():
+            key = field_name if reader.has(field_name) else None
+            for message in messages:
+                reader.fail(key, message)
+        return False
+    return True
+
+
+def _planned_team(row: TeamRow, team: Team, before: dict, after: dict) -> PlannedRow:
+    if team.pk is None:
+        return PlannedRow(row.line, RowResult.IMPORT_TYPE_NEW, row.name, [_("새 팀")])
+    changed = [
+        str(Team._meta.get_field(key).verbose_name) for key in after if after[key] != before[key]
+    ]
+    if not changed:
+        return PlannedRow(row.line, RowResult.IMPORT_TYPE_SKIP, row.name, [])
+    changes = [_("바뀜: %(fields)s") % {"fields": ", ".join(changed)}]
+    return PlannedRow(row.line, RowResult.IMPORT_TYPE_UPDATE, row.name, changes)

@@ -93,7 +93,7 @@ def spreadsheet_import(
     into `department` as `user`: the same plan, checks and all-or-nothing write as the admin's
     import. `dry_run` only plans (and rolls back). Returns the ImportPlan; nothing was written
     when it has problems."""
-    from org import tabular
+    from core import tabular
     from org.imports import ImportPlan, SheetsDataset
 
     try:

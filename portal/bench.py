@@ -223,9 +223,9 @@ def import_figures(*, rows: int = 5000) -> dict[str, float]:
     """Rows per second of a budget import: preview (dry run), confirm (all creates), the same
     file again (all unchanged), and the XLSX read alone."""
     from budget.resources import BudgetLineResource
+    from core.tabular import read_sheets
     from org.models import Department
     from org.services import spreadsheet_import
-    from org.tabular import read_sheets
 
     department = Department.objects.create(name="가져오기 시험과")
     csv_data = budget_file(rows, year=2026, extension="csv")

@@ -38,7 +38,7 @@ from rest_framework import (
 from rest_framework.request import override_method
 from rest_framework.utils.json import strict_constant
 
-from org.tabular import escape_rows
+from core.tabular import escape_rows
 
 # Published data changes only when a clerk publishes; readers may keep it this long.
 PUBLIC_MAX_AGE = 300
@@ -236,7 +236,7 @@ def flat_row(item: dict, prefix: str = "") -> dict:
 
 class CSVRenderer(renderers.BaseRenderer):
     """A list page as CSV (UTF-8 with BOM, for Excel); text a spreadsheet would run is escaped
-    like every other export (org.tabular.escape_rows). Errors are JSON (see PortalViewMixin)."""
+    like every other export (core.tabular.escape_rows). Errors are JSON (see PortalViewMixin)."""
 
     media_type = "text/csv"
     format = "csv"

@@ -20,8 +20,8 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -83,18 +83,30 @@ class Column:
         return key in {header_key(name) for name in (self.label, *self.synonyms)}
 
 
-@dataclass
+@dataclass(frozen=True)
+class SourceRow:
+    """One data row of a sheet as the file holds it: its line in the file, its raw cells by
+    column key. Readers never change it; what they read from it is a row of their own."""
+
+    line: int
+    values: Mapping[str, object]
+
+    def get(self, key: str) -> object:
+        return self.values.get(key)
+
+
+@dataclass(frozen=True)
 class Table:
     """The data rows of one sheet, by column key, with where each came from."""
 
-    columns: dict[str, str]  # key -> the header as written in the file
-    rows: list[tuple[int, dict[str, object]]]  # (line in the file, key -> raw value)
+    columns: Mapping[str, str]  # key -> the header as written in the file
+    rows: tuple[SourceRow, ...]
     unit: int  # multiplier to 원 of the file's amounts (1 or 1000 …); see `to_thousands`
     unit_source: str  # where the unit was read: "파일 3행" / "‘예산현액(원)’ 열" / ""
-    ignored: list[str] = field(default_factory=list)  # headers no column reads
-    skipped_totals: list[int] = field(default_factory=list)  # lines of 합계 rows left out
+    ignored: tuple[str, ...] = ()  # headers no column reads
+    skipped_totals: tuple[int, ...] = ()  # lines of 합계 rows left out
     sheet: str = ""
-    labels: dict[str, str] = field(default_factory=dict)  # key -> label, for every column
+    labels: Mapping[str, str] = field(default_factory=dict)  # key -> label, for every column
 
     def has(self, key: str) -> bool:
         return key in self.columns
@@ -102,6 +114,21 @@ class Table:
     def header(self, key: str) -> str:
         """The column's header in the file or, for a column the file lacks, its label."""
         return self.columns.get(key) or self.labels.get(key, key)
+
+    def renamed(self, old: str, new: str) -> Table:
+        """A copy whose column `old` is read as column `new` (this table is left as it is)."""
+
+        def key(name: str) -> str:
+            return new if name == old else name
+
+        return replace(
+            self,
+            columns={key(name): header for name, header in self.columns.items()},
+            rows=tuple(
+                SourceRow(row.line, {key(name): value for name, value in row.values.items()})
+                for row in self.rows
+            ),
+        )
 
 
 # --- Reading files --------------------------------------------------------------------------
@@ -237,30 +264,7 @@ def _check_size(rows: list, row: Sequence, *, already: int = 0) -> None:
 
 def _xlsx_sheets(data: bytes) -> list[Sheet]:
     """Every worksheet's rows; the zip is checked before any XML is parsed."""
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        entries = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as error:
-        raise FileRejected(
-            _("XLSX 파일이 손상되었거나 끝까지 올라오지 않았습니다. 엑셀에서 다시 저장해 주세요.")
-        ) from error
-    if len(entries) > MAX_ZIP_ENTRIES:
-        raise FileRejected(_("XLSX 파일 안의 항목이 너무 많습니다. 엑셀에서 다시 저장해 주세요."))
-    total = sum(entry.file_size for entry in entries)
-    if total > MAX_XLSX_UNCOMPRESSED or any(
-        entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1024)
-        for entry in entries
-    ):
-        raise FileRejected(
-            _(
-                "XLSX 파일의 압축을 풀면 지나치게 커집니다. 값만 남긴 작은 파일로 다시 저장해 주세요."
-            )
-        )
-    names = {entry.filename for entry in entries}
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        raise FileRejected(_("XLSX 파일이 아닙니다. 엑셀 통합 문서(XLSX)나 CSV를 올려 주세요."))
-    if any(name.lower().endswith(".bin") and "vbaproject" in name.lower() for name in names):
-        raise FileRejected(_("매크로가 든 파일은 받지 않습니다. 매크로 없는 XLSX로 저장해 주세요."))
+    _check_zip(data)
 
     import openpyxl  # imported here: only uploads need it
 
@@ -293,6 +297,35 @@ def _xlsx_sheets(data: bytes) -> list[Sheet]:
         workbook.close()
 
 
+def _check_zip(data: bytes) -> None:
+    """An XLSX is a zip: bounded in entries, in size and in how much each entry grows, holding
+    a workbook and no macros."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        entries = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise FileRejected(
+            _("XLSX 파일이 손상되었거나 끝까지 올라오지 않았습니다. 엑셀에서 다시 저장해 주세요.")
+        ) from error
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise FileRejected(_("XLSX 파일 안의 항목이 너무 많습니다. 엑셀에서 다시 저장해 주세요."))
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_XLSX_UNCOMPRESSED or any(
+        entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1024)
+        for entry in entries
+    ):
+        raise FileRejected(
+            _(
+                "XLSX 파일의 압축을 풀면 지나치게 커집니다. 값만 남긴 작은 파일로 다시 저장해 주세요."
+            )
+        )
+    names = {entry.filename for entry in entries}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise FileRejected(_("XLSX 파일이 아닙니다. 엑셀 통합 문서(XLSX)나 CSV를 올려 주세요."))
+    if any(name.lower().endswith(".bin") and "vbaproject" in name.lower() for name in names):
+        raise FileRejected(_("매크로가 든 파일은 받지 않습니다. 매크로 없는 XLSX로 저장해 주세요."))
+
+
 def _sheet_rows(sheet, *, already: int = 0) -> list[list[object]]:
     """The sheet's rows; `already`: rows read from the workbook's earlier sheets."""
     rows: list[list[object]] = []
@@ -317,94 +350,28 @@ def _sheet_rows(sheet, *, already: int = 0) -> list[list[object]]:
     return rows
 
 
+@dataclass(frozen=True)
+class _Header:
+    """The header row found in a sheet, and the unit a line above it gave."""
+
+    index: int  # position of the header row among the sheet's rows
+    matched: dict[str, int]  # column key -> position of its cell in the row
+    unit: int
+    unit_source: str
+
+
 def _table(rows: list[list[object]], *, columns, required, sheet: str) -> Table:
-    unit, unit_source = 1000, ""
     where = _("‘%(sheet)s’ 시트") % {"sheet": sheet} if sheet else _("파일")
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        cells = [_text(cell) for cell in row]
-        matched = {}
-        for position, text in enumerate(cells):
-            if not text:
-                continue
-            column = next((c for c in columns if c.matches(text)), None)
-            if column is not None and column.key not in matched:
-                matched[column.key] = position
-        if len(matched) >= 2 and all(key in matched for key in required):
-            break
-        for text in cells:
-            if found := _UNIT_LINE.search(text):
-                unit, unit_source = UNITS[found.group(1)], _("%(line)s행") % {"line": index + 1}
-    else:
-        labels = ", ".join(f"‘{c.label}’" for c in columns if c.key in required)
-        raise FileRejected(
-            _(
-                "%(where)s 앞쪽 %(rows)s행 안에서 머리글 행을 찾지 못했습니다. %(labels)s 열이 "
-                "있어야 합니다(내보내기 파일의 머리글을 그대로 쓰면 됩니다)."
-            )
-            % {"where": where, "rows": HEADER_SEARCH_ROWS, "labels": labels}
-        )
-
-    header_line = index + 1
-    headers = [_text(cell) for cell in rows[index]]
-    present = {key: headers[position] for key, position in matched.items()}
-    header_units = {}
-    for key, position in matched.items():
-        column = next(c for c in columns if c.key == key)
-        if column.amount and (found := _UNIT_IN_HEADER.search(headers[position])):
-            header_units[headers[position]] = UNITS[found.group(1)]
-            unit = UNITS[found.group(1)]
-            unit_source = _("‘%(header)s’ 열") % {"header": headers[position]}
-    if len(set(header_units.values())) > 1:
-        # One unit is read for every amount: 원 read as 천원 would be a thousand times too much.
-        raise FileRejected(
-            _("금액 열의 단위가 서로 다릅니다(%(headers)s). 모든 금액 열을 한 단위로 맞춰 주세요.")
-            % {"headers": ", ".join(f"‘{header}’" for header in header_units)}
-        )
-    duplicates = [
-        text
-        for position, text in enumerate(headers)
-        if text
-        and position not in matched.values()
-        and any(c.matches(text) for c in columns if c.key in matched)
-    ]
-    if duplicates:
-        raise FileRejected(
-            _(
-                "머리글 ‘%(header)s’ 열이 두 번 있습니다. 어느 쪽을 읽을지 알 수 없어 한쪽을 지워 주세요."
-            )
-            % {"header": duplicates[0]}
-        )
-    ignored = [
-        text for position, text in enumerate(headers) if text and position not in matched.values()
-    ]
-
-    data_rows = []
-    skipped_totals = []
-    for offset, row in enumerate(rows[index + 1 :], start=header_line + 1):
-        values = {
-            key: (row[position] if position < len(row) else None)
-            for key, position in matched.items()
-        }
-        texts = [_text(value) for value in values.values()]
-        if not any(texts):
-            continue
-        if any(text in TOTAL_ROW_NAMES for text in texts[:3]):
-            skipped_totals.append(offset)
-            continue
-        for key, value in values.items():
-            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
-                raise FileRejected(
-                    _(
-                        "%(line)s행 ‘%(header)s’ 열의 글자가 너무 깁니다(%(count)s자). %(max)s자까지 읽습니다."
-                    )
-                    % {
-                        "line": offset,
-                        "header": present[key],
-                        "count": f"{len(value):,}",
-                        "max": f"{MAX_CELL_CHARS:,}",
-                    }
-                )
-        data_rows.append((offset, values))
+    found = _find_header(rows, columns=columns, required=required, where=where)
+    headers = [_text(cell) for cell in rows[found.index]]
+    present = {key: headers[position] for key, position in found.matched.items()}
+    unit, unit_source = _header_unit(headers, found, columns)
+    _refuse_repeated_columns(headers, found.matched, columns)
+    read = set(found.matched.values())
+    header_line = found.index + 1
+    data_rows, skipped_totals = _data_rows(
+        rows[found.index + 1 :], first_line=header_line + 1, matched=found.matched, present=present
+    )
     if not data_rows:
         raise FileRejected(
             _("%(where)s에 머리글(%(line)s행) 아래 가져올 행이 없습니다.")
@@ -417,14 +384,120 @@ def _table(rows: list[list[object]], *, columns, required, sheet: str) -> Table:
         )
     return Table(
         columns=present,
-        rows=data_rows,
+        rows=tuple(data_rows),
         unit=unit,
         unit_source=unit_source,
-        ignored=ignored,
-        skipped_totals=skipped_totals,
+        ignored=tuple(text for at, text in enumerate(headers) if text and at not in read),
+        skipped_totals=tuple(skipped_totals),
         sheet=sheet,
         labels={column.key: column.label for column in columns},
     )
+
+
+def _find_header(rows, *, columns, required, where: str) -> _Header:
+    """The first row (of the first HEADER_SEARCH_ROWS) naming two columns and the required
+    ones; a "(단위: 원)" line above it sets the unit."""
+    unit, unit_source = WON_PER_THOUSAND, ""
+    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        cells = [_text(cell) for cell in row]
+        matched = _match_columns(cells, columns)
+        if len(matched) >= 2 and all(key in matched for key in required):
+            return _Header(index, matched, unit, unit_source)
+        for text in cells:
+            if found := _UNIT_LINE.search(text):
+                unit, unit_source = UNITS[found.group(1)], _("%(line)s행") % {"line": index + 1}
+    labels = ", ".join(f"‘{c.label}’" for c in columns if c.key in required)
+    raise FileRejected(
+        _(
+            "%(where)s 앞쪽 %(rows)s행 안에서 머리글 행을 찾지 못했습니다. %(labels)s 열이 "
+            "있어야 합니다(내보내기 파일의 머리글을 그대로 쓰면 됩니다)."
+        )
+        % {"where": where, "rows": HEADER_SEARCH_ROWS, "labels": labels}
+    )
+
+
+def _match_columns(cells: list[str], columns: Sequence[Column]) -> dict[str, int]:
+    """Column key -> position of the first cell that names it."""
+    matched: dict[str, int] = {}
+    for position, text in enumerate(cells):
+        if not text:
+            continue
+        column = next((c for c in columns if c.matches(text)), None)
+        if column is not None and column.key not in matched:
+            matched[column.key] = position
+    return matched
+
+
+def _header_unit(headers: list[str], found: _Header, columns) -> tuple[int, str]:
+    """The unit an amount header states ("예산현액(원)"), else the one found above the header;
+    amount headers stating different units are refused."""
+    unit, unit_source = found.unit, found.unit_source
+    amounts = {column.key for column in columns if column.amount}
+    header_units = {}
+    for key, position in found.matched.items():
+        if key in amounts and (stated := _UNIT_IN_HEADER.search(headers[position])):
+            header_units[headers[position]] = unit = UNITS[stated.group(1)]
+            unit_source = _("‘%(header)s’ 열") % {"header": headers[position]}
+    if len(set(header_units.values())) > 1:
+        # One unit is read for every amount: 원 read as 천원 would be a thousand times too much.
+        raise FileRejected(
+            _("금액 열의 단위가 서로 다릅니다(%(headers)s). 모든 금액 열을 한 단위로 맞춰 주세요.")
+            % {"headers": ", ".join(f"‘{header}’" for header in header_units)}
+        )
+    return unit, unit_source
+
+
+def _refuse_repeated_columns(headers: list[str], matched: dict[str, int], columns) -> None:
+    """A second header naming a column already read: which of the two is meant is unknown."""
+    read = set(matched.values())
+    for position, text in enumerate(headers):
+        if (
+            text
+            and position not in read
+            and any(c.matches(text) for c in columns if c.key in matched)
+        ):
+            raise FileRejected(
+                _(
+                    "머리글 ‘%(header)s’ 열이 두 번 있습니다. 어느 쪽을 읽을지 알 수 없어 한쪽을 지워 주세요."
+                )
+                % {"header": text}
+            )
+
+
+def _data_rows(rows, *, first_line: int, matched: dict[str, int], present: dict[str, str]):
+    """The rows below the header with a value, and the lines of 합계 rows left out."""
+    data_rows: list[SourceRow] = []
+    skipped_totals: list[int] = []
+    for line, row in enumerate(rows, start=first_line):
+        values = {
+            key: (row[position] if position < len(row) else None)
+            for key, position in matched.items()
+        }
+        texts = [_text(value) for value in values.values()]
+        if not any(texts):
+            continue
+        if any(text in TOTAL_ROW_NAMES for text in texts[:3]):
+            skipped_totals.append(line)
+            continue
+        _refuse_long_cells(line, values, present)
+        data_rows.append(SourceRow(line, values))
+    return data_rows, skipped_totals
+
+
+def _refuse_long_cells(line: int, values: dict[str, object], present: dict[str, str]) -> None:
+    for key, value in values.items():
+        if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+            raise FileRejected(
+                _(
+                    "%(line)s행 ‘%(header)s’ 열의 글자가 너무 깁니다(%(count)s자). %(max)s자까지 읽습니다."
+                )
+                % {
+                    "line": line,
+                    "header": present[key],
+                    "count": f"{len(value):,}",
+                    "max": f"{MAX_CELL_CHARS:,}",
+                }
+            )
 
 
 def _text(value: object) -> str:
@@ -454,45 +527,63 @@ def read_amount(value: object, *, unit: int = WON_PER_THOUSAND) -> int:
     """
     if value is None or value == "":
         return 0
-    if unit == WON_PER_THOUSAND:  # the common case, read without Decimal: a whole 천원 amount
-        if type(value) is int and abs(value) < MAX_THOUSANDS:
-            return value
-        if type(value) is str and _PLAIN_AMOUNT.fullmatch(value):
-            return int(value)
+    if unit == WON_PER_THOUSAND and (plain := _plain_thousands(value)) is not None:
+        return plain
     if isinstance(value, bool):
         raise CellError(_("금액 자리에 참/거짓 값이 있습니다."))
     if isinstance(value, int | float | Decimal):
         number = Decimal(str(value))
     else:
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        text = text.replace("−", "-")
-        if text.startswith("'") and text[1:2] in FORMULA_TRIGGERS:
-            text = text[1:]  # written escaped by an export
-        if text in {"", "-", "–", "—"}:
+        number = _written_amount(value)
+        if number is None:
             return 0
-        negative = text.startswith("(") and text.endswith(")")
-        if negative:
-            text = text[1:-1].strip()
-        text = re.sub(r"(천원|원)$", "", text).strip()
-        if "," in text and not _GROUPED.fullmatch(re.sub(r"\s", "", text)):
-            raise CellError(
-                _(
-                    "‘%(value)s’: 쉼표(,)는 세 자리마다 찍는 천 단위 구분으로만 읽습니다"
-                    "(예: 1,234,567). 여러 금액이면 칸을 나누어 적어 주세요."
-                )
-                % {"value": display(value)}
+    return _in_thousands(number, unit)
+
+
+def _plain_thousands(value: object) -> int | None:
+    """The common case, read without Decimal: a whole 천원 amount as a number or digits."""
+    if type(value) is int and abs(value) < MAX_THOUSANDS:
+        return value
+    if type(value) is str and _PLAIN_AMOUNT.fullmatch(value):
+        return int(value)
+    return None
+
+
+def _written_amount(value: object) -> Decimal | None:
+    """The number a text cell writes ("△1,234", "(1,234)", "1,234원"); None for "-" (zero)."""
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    text = text.replace("−", "-")
+    if text.startswith("'") and text[1:2] in FORMULA_TRIGGERS:
+        text = text[1:]  # written escaped by an export
+    if text in {"", "-", "–", "—"}:
+        return None
+    negative = text.startswith("(") and text.endswith(")")
+    if negative:
+        text = text[1:-1].strip()
+    text = re.sub(r"(천원|원)$", "", text).strip()
+    if "," in text and not _GROUPED.fullmatch(re.sub(r"\s", "", text)):
+        raise CellError(
+            _(
+                "‘%(value)s’: 쉼표(,)는 세 자리마다 찍는 천 단위 구분으로만 읽습니다"
+                "(예: 1,234,567). 여러 금액이면 칸을 나누어 적어 주세요."
             )
-        compact = re.sub(r"[,\s]", "", text)
-        found = _AMOUNT.match(compact)
-        if found is None or (negative and found.group("sign")):
-            if compact.startswith("="):
-                raise CellError(_("수식은 읽지 않습니다. 값을 적어 주세요."))
-            raise CellError(_("금액으로 읽을 수 없습니다. 숫자와 쉼표, △만 쓸 수 있습니다."))
-        number = Decimal(found.group("digits"))
-        if negative or found.group("sign") in {"△", "-"}:
-            number = -number
-        if found.group("sign") == "▲":
-            raise CellError(_("▲ 표시는 읽지 않습니다. 줄어든 금액은 △로 적어 주세요."))
+            % {"value": display(value)}
+        )
+    compact = re.sub(r"[,\s]", "", text)
+    found = _AMOUNT.match(compact)
+    if found is None or (negative and found.group("sign")):
+        if compact.startswith("="):
+            raise CellError(_("수식은 읽지 않습니다. 값을 적어 주세요."))
+        raise CellError(_("금액으로 읽을 수 없습니다. 숫자와 쉼표, △만 쓸 수 있습니다."))
+    if found.group("sign") == "▲":
+        raise CellError(_("▲ 표시는 읽지 않습니다. 줄어든 금액은 △로 적어 주세요."))
+    number = Decimal(found.group("digits"))
+    return -number if negative or found.group("sign") in {"△", "-"} else number
+
+
+def _in_thousands(number: Decimal, unit: int) -> int:
+    """`number` (written in `unit`) in 천원, rounded half-up; a fraction of 천원 is refused in a
+    천원 file (it is a 원 file without its unit line)."""
     try:
         in_won = number * unit
     except InvalidOperation as error:
