@@ -26,7 +26,12 @@ from django_tasks import task
 from django_tasks_db.utils import exclusive_transaction
 
 from reports import booklet, filestore
-from reports.assembly import SessionOutline, assemble_report, assemble_session_outline
+from reports.assembly import (
+    SessionOutline,
+    assemble_report,
+    assemble_reports,
+    assemble_session_outline,
+)
 from reports.document import ReportDocument
 from reports.models import BookletBuild, DepartmentReport, ReportVersion
 from reports.versions import document_from_dict
@@ -59,8 +64,10 @@ def load(build: BookletBuild) -> tuple[SessionOutline, list[ReportDocument]]:
             "pk", "document"
         )
     )
+    drafts = [report for report, version in rows if version is None]
+    live = dict(zip(drafts, assemble_reports(drafts), strict=True))  # one query per table
     documents = [
-        assemble_report(report) if version is None else document_from_dict(stored[version])
+        live[report] if version is None else document_from_dict(stored[version])
         for report, version in rows
     ]
     return outline, documents
