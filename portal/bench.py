@@ -24,7 +24,7 @@ from django.test.utils import CaptureQueriesContext
 from portal import bench_worker
 from portal.synthetic import build_report
 from publishing import pdf
-from publishing.assembly import assemble_report, assemble_session_outline
+from publishing.assembly import assemble_report, assemble_reports, assemble_session_outline
 from reports.models import Session
 
 
@@ -121,7 +121,7 @@ def booklet_figures(session: Session, *, workers: int) -> dict[str, float]:
         card = Card.objects.filter(section__report_id=outline.report_ids[len(parts) // 2]).first()
         Card.objects.filter(pk=card.pk).update(title=card.title + " (수정)")
         started, cpu_started = time.perf_counter(), time.process_time()
-        documents_now = [assemble_report(report_id) for report_id in outline.report_ids]
+        documents_now = assemble_reports(outline.report_ids)
         parts_now = booklet.parts_of(outline, documents_now)
         missing = [p for p in parts_now if not booklet.has_part(p.key)]
         planned = time.perf_counter()

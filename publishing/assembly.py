@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Subquery, prefetch_related_objects
 
 from budget.models import FUNDING_LABELS, BudgetLine, Execution, FundingParts, execution_rate
 from core import cutoff, formats
@@ -32,13 +32,107 @@ GENERAL_STATUS_TITLE = "일반현황"
 def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
     """Build the document of one department report, with all figures as of the 기준일."""
     report_id = report.pk if isinstance(report, DepartmentReport) else report
-    report = DepartmentReport.objects.select_related("session", "department__bureau").get(
-        pk=report_id
+    return assemble_reports([report_id])[0]
+
+
+def assemble_reports(report_ids: Iterable[int]) -> list[doc.ReportDocument]:
+    """The documents of several reports, in the order given, with the queries of one report:
+    a session booklet's plan reads every department with one query per table, not one set
+    of queries per department."""
+    report_ids = list(report_ids)
+    reports = DepartmentReport.objects.select_related("session", "department__bureau").in_bulk(
+        report_ids
     )
+    documents: dict[int, doc.ReportDocument] = {}
+    by_session: dict[int, list[DepartmentReport]] = {}
+    for report_id in report_ids:
+        report = reports.get(report_id)
+        if report is None:
+            raise DepartmentReport.DoesNotExist(f"보고서 {report_id}이(가) 없습니다.")
+        by_session.setdefault(report.session_id, []).append(report)
+    for same_session in by_session.values():
+        documents.update(_assemble_session_reports(same_session))
+    return [documents[report_id] for report_id in report_ids]
+
+
+def _with_executions(lines, day):
+    return lines.prefetch_related(
+        Prefetch("executions", queryset=Execution.objects.as_of(day).order_by("-as_of"))
+    )
+
+
+def _assemble_session_reports(reports: list[DepartmentReport]) -> dict[int, doc.ReportDocument]:
+    session = reports[0].session
+    day = session.figure_date
+    departments = {report.department_id for report in reports}
+
+    teams: dict[int, list[Team]] = {}
+    for team in (
+        Team.objects.active_on(day).filter(department__in=departments).order_by("order", "name")
+    ):
+        teams.setdefault(team.department_id, []).append(team)
+    snapshots: dict[int, StaffingSnapshot] = {}
+    for snapshot in StaffingSnapshot.objects.as_of(day).filter(department__in=departments):
+        snapshots.setdefault(snapshot.department_id, snapshot)  # the latest on or before `day`
+    prefetch_related_objects(list(snapshots.values()), "cells")
+    year_lines = list(
+        _with_executions(
+            BudgetLine.objects.filter(department__in=departments, fiscal_year=session.year), day
+        )
+    )
+    sections: dict[int, list[ReportSection]] = {}
+    for section in ReportSection.objects.filter(report__in=reports).prefetch_related(
+        Prefetch(
+            "cards",
+            queryset=Card.objects.select_related("team").prefetch_related(
+                Prefetch("blocks", queryset=Block.objects.order_by("order", "pk"))
+            ),
+        )
+    ):
+        sections.setdefault(section.report_id, []).append(section)
+
+    # A card may cite a line of another year (a carried-forward project): fetch those too.
+    cited = {
+        report.pk: {
+            card.budget_line_id
+            for section in sections.get(report.pk, [])
+            for card in section.cards.all()
+        }
+        - {None}
+        for report in reports
+    }
+    known = {line.pk: line for line in year_lines}
+    others = set().union(*cited.values()) - set(known)
+    if others:
+        known.update(
+            (line.pk, line)
+            for line in _with_executions(BudgetLine.objects.filter(pk__in=others), day)
+        )
+    lines_of: dict[int, list[BudgetLine]] = {}
+    for line in year_lines:
+        lines_of.setdefault(line.department_id, []).append(line)
+
+    documents = {}
+    for report in reports:
+        lines = lines_of.get(report.department_id, [])
+        missing = cited[report.pk] - {line.pk for line in lines}
+        extra = sorted(
+            (known[pk] for pk in missing if pk in known),
+            key=lambda line: (line.department_id, line.fiscal_year, line.order, line.pk),
+        )
+        documents[report.pk] = _document(
+            report,
+            teams.get(report.department_id, []),
+            snapshots.get(report.department_id),
+            [*lines, *extra],
+            sections.get(report.pk, []),
+        )
+    return documents
+
+
+def _document(report, teams, snapshot, lines, sections) -> doc.ReportDocument:
     session, department = report.session, report.department
     day = session.figure_date
-    sections = _sections_with_cards(report)
-    lines = _budget_lines(department, session, sections)
     anchor = f"d{department.pk}"
     executions = {line.pk: cutoff.latest(line.executions.all()) for line in lines}
     card_sections = [
@@ -54,51 +148,18 @@ def assemble_report(report: DepartmentReport | int) -> doc.ReportDocument:
     ]
     contents = [doc.ContentsEntry(doc.roman(1), GENERAL_STATUS_TITLE, f"{anchor}-general")]
     contents += [doc.ContentsEntry(s.numeral, s.title, s.anchor) for s in card_sections]
-    teams = Team.objects.active_on(day).filter(department=department).order_by("order", "name")
     return doc.ReportDocument(
         anchor=anchor,
         session=session_info(session),
         department=department.name,
         bureau=department.bureau.name if department.bureau else "",
         teams=[doc.Team(team.name, team.duty_list()) for team in teams],
-        staffing=_staffing(_snapshot(department, day)),
+        staffing=_staffing(snapshot),
         facilities=report.facilities,
         budget=_budget_table(lines, executions, day),
         sections=card_sections,
         contents=contents,
     )
-
-
-def _snapshot(department, day) -> StaffingSnapshot | None:
-    return (
-        StaffingSnapshot.objects.as_of(day)
-        .filter(department=department)
-        .prefetch_related("cells")
-        .first()
-    )
-
-
-def _sections_with_cards(report: DepartmentReport) -> list[ReportSection]:
-    cards = Card.objects.select_related("team").prefetch_related(
-        Prefetch("blocks", queryset=Block.objects.order_by("order", "pk"))
-    )
-    return list(
-        ReportSection.objects.filter(report=report).prefetch_related(
-            Prefetch("cards", queryset=cards)
-        )
-    )
-
-
-def _budget_lines(department, session: Session, sections) -> list[BudgetLine]:
-    """The department's lines of the report's year, and any other line a card cites (a
-    carried-forward project may cite last year's), each with its executions as of the 기준일."""
-    executions = Prefetch("executions", queryset=Execution.objects.as_of(session.figure_date))
-    lines = list(BudgetLine.objects.for_year(department, session.year).prefetch_related(executions))
-    cited = {card.budget_line_id for section in sections for card in section.cards.all()}
-    missing = cited - {line.pk for line in lines} - {None}
-    if missing:
-        lines += list(BudgetLine.objects.filter(pk__in=missing).prefetch_related(executions))
-    return lines
 
 
 def session_info(session: Session) -> doc.SessionInfo:

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import gc
 import hashlib
 import io
 import json
@@ -145,20 +146,19 @@ def render_part(document: ReportDocument) -> str:
     if part_path(key).exists():  # made here before, but the storage did not take it then
         filestore.share(part_path(key), part_name(key))
         return key
-    renderer = pdf.Renderer()
     chunks, page_of, first_page = [], {}, 1
     for section in [None, *document.sections]:
-        path, anchors, length = _chunk(renderer, document, section, first_page)
+        path, anchors, length = _chunk(document, section, first_page)
         chunks.append(path)
         page_of.update({anchor: first_page + page - 1 for anchor, page in anchors.items()})
         first_page += length
-    front, links = _front(renderer, document, page_of)
+    front, links = _front(document, page_of)
     write_atomic(part_path(key), _join_part(front, chunks, links))
     filestore.share(part_path(key), part_name(key))
     return key
 
 
-def _front(renderer, document: ReportDocument, page_of: dict) -> tuple[Path, list]:
+def _front(document: ReportDocument, page_of: dict) -> tuple[Path, list]:
     """The department's cover and 보고 순서 (cached): its PDF and its links to the body as
     (front page index, body page, rectangle). It shows the department and its section titles
     with their pages, so an edited card whose section keeps its length reuses it; it is keyed
@@ -168,6 +168,7 @@ def _front(renderer, document: ReportDocument, page_of: dict) -> tuple[Path, lis
     key = hashlib.sha256(f"{render_salt()}\nfront\n{content}".encode()).hexdigest()
 
     def lay_out():
+        renderer = pdf.Renderer()
         context = {"doc": document, "page_of": page_of}
         front = renderer.render("reports/print/department_front.html", context)
         links = []  # 보고 순서 → sections: WeasyPrint cannot resolve them across files; pikepdf can
@@ -185,7 +186,7 @@ def _front(renderer, document: ReportDocument, page_of: dict) -> tuple[Path, lis
     return path, layout["links"]
 
 
-def _chunk(renderer, document: ReportDocument, section, first_page: int):
+def _chunk(document: ReportDocument, section, first_page: int):
     """One unit of a department's body (cached): its PDF, its anchors' pages within it and
     its length."""
     if section is None:  # 일반현황: everything but the sections and the contents
@@ -201,6 +202,7 @@ def _chunk(renderer, document: ReportDocument, section, first_page: int):
     key = hashlib.sha256(f"{render_salt()}\nchunk\n{content}".encode()).hexdigest()
 
     def lay_out():
+        renderer = pdf.Renderer()
         context = {"doc": document, "section": section, "first_page": first_page}
         laid_out = renderer.render("reports/print/department_chunk.html", context)
         content = renderer.write(laid_out.pages, title=document.department)
@@ -221,6 +223,9 @@ def _cached(folder: str, key: str, make) -> tuple[Path, dict]:
     except (OSError, ValueError):
         pass
     content, saved = make()
+    # A laid-out document is a web of cycles (boxes, pages, styles) that only the cyclic
+    # collector frees: free it now, so a worker holds one unit's layout at a time.
+    gc.collect()
     write_atomic(path, content)
     write_atomic(layout, json.dumps(saved).encode())
     return path, saved

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import functools
 import mimetypes
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
+import weasyprint.pdf.fonts
+import weasyprint.pdf.stream
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import CSS, HTML
 from weasyprint.document import Document
-from weasyprint.text.fonts import FontConfiguration
+from weasyprint.text.fonts import FontConfiguration, get_hb_object_data
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publishing.assembly import SessionOutline
@@ -46,6 +49,51 @@ class StaticOnlyFetcher(URLFetcher):
                 mime_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
                 return URLFetcherResponse(url, open(path, "rb"), {"Content-Type": mime_type})  # noqa: SIM115
         raise ValueError(f"PDF 렌더링에서 허용되지 않은 주소입니다: {url}")
+
+
+_font_init = threading.local()
+
+
+def _face_data(hb_object, ot_color=None, glyph=None):
+    """WeasyPrint's `get_hb_object_data`, except for the whole-font copy a PDF font takes
+    when it is made (see LazyFileFont)."""
+    if getattr(_font_init, "active", False) and ot_color is None:
+        return None
+    return get_hb_object_data(hb_object, ot_color, glyph)
+
+
+class LazyFileFont(weasyprint.pdf.fonts.Font):
+    """A PDF font that copies its font file out of HarfBuzz only if it is asked for it.
+
+    WeasyPrint 70's Font copies the whole file (4–5 MB for each Nanum print font) into a
+    Python bytes object as soon as a page uses the font, then subsets the font from its
+    HarfBuzz face and replaces the copy with the subset: the copy is never read, but it is
+    made for every font of every PDF, and reading it maps every page of the font file into
+    the process. With this class the subset is made from the face as before (same bytes)
+    and the whole file is read only where WeasyPrint really reads it (variable, colour and
+    bitmap fonts, or a failed subset).
+    """
+
+    def __init__(self, *args, **kwargs):
+        _font_init.active = True
+        try:
+            super().__init__(*args, **kwargs)
+        finally:
+            _font_init.active = False
+
+    @property
+    def file_content(self) -> bytes:
+        if self._file_content is None:
+            self._file_content = get_hb_object_data(self.hb_face)
+        return self._file_content
+
+    @file_content.setter
+    def file_content(self, value: bytes | None) -> None:
+        self._file_content = value
+
+
+weasyprint.pdf.fonts.get_hb_object_data = _face_data
+weasyprint.pdf.stream.Font = LazyFileFont
 
 
 BOOKLET_PAGE_CSS = """

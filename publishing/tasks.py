@@ -27,7 +27,12 @@ from django_tasks_db.utils import exclusive_transaction
 
 from core import filestore
 from publishing import booklet
-from publishing.assembly import SessionOutline, assemble_report, assemble_session_outline
+from publishing.assembly import (
+    SessionOutline,
+    assemble_report,
+    assemble_reports,
+    assemble_session_outline,
+)
 from publishing.document import ReportDocument
 from publishing.versions import document_from_dict
 from reports.models import BookletBuild, DepartmentReport, ReportVersion
@@ -60,8 +65,10 @@ def load(build: BookletBuild) -> tuple[SessionOutline, list[ReportDocument]]:
             "pk", "document"
         )
     )
+    drafts = [report for report, version in rows if version is None]
+    live = dict(zip(drafts, assemble_reports(drafts), strict=True))  # one query per table
     documents = [
-        assemble_report(report) if version is None else document_from_dict(stored[version])
+        live[report] if version is None else document_from_dict(stored[version])
         for report, version in rows
     ]
     return outline, documents
