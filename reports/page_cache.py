@@ -107,7 +107,8 @@ def anonymous_response(request, key: str) -> HttpResponse | None:
         response = HttpResponse(stored["html"])
         response.headers["ETag"] = f'"{stored["etag"]}"'
     response.headers["Content-Length"] = str(len(response.content))
-    patch_vary_headers(response, ("Accept-Encoding",))
+    # As the rendered answer has it: the session middleware's Cookie, then GZipMiddleware's.
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
     return response
 
 
