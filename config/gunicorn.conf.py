@@ -7,6 +7,8 @@ so a few processes with several threads each hold many readers on few cores. Env
   WEB_CONCURRENCY    worker processes (default: the number of cores, at least 2)
   GUNICORN_THREADS   threads per worker (default 8)
   GUNICORN_TIMEOUT   seconds a request may take before its worker is restarted (default 60)
+  GUNICORN_KEEPALIVE seconds an idle keep-alive connection is held (default 5)
+  GUNICORN_MAX_REQUESTS  requests before a worker is replaced (default 50000, +10 % jitter)
   LOG_FORMAT, LOG_LEVEL  as for the portal (config/settings.py, config/logs.py): access and
                      error logs on stdout in the portal's format
 """
@@ -30,11 +32,12 @@ workers = int(os.environ.get("WEB_CONCURRENCY", max(2, os.cpu_count() or 1)))
 threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
-keepalive = 5
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # A worker is replaced after this many requests (and a random few more), so a slow leak in a
-# library never grows without bound.
-max_requests = 2000
-max_requests_jitter = 200
+# library never grows without bound. Not too often: at a few hundred requests/s a replacement
+# every 2000 requests meant one every few seconds, each a cold start (seconds of p95).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "50000"))
+max_requests_jitter = max_requests // 10
 # The reverse proxy on the same machine may set X-Forwarded-For / -Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 # Request lines and headers: gunicorn's own limits, a little tighter.

@@ -166,16 +166,56 @@ def _page(reading: Reading, department_id: int) -> page_cache.Page:
     )
 
 
+def _department_page(request, number: int, department_id: int, version_number=None):
+    """Signed-in readers get their own header (and previews) as _render_reading makes them;
+    an anonymous reader gets the whole answer kept for the edition (reports/page_cache.py),
+    found from one query of the report's editions' small columns."""
+    if request.user.is_authenticated:
+        reading = reading_for(request, number, department_id, version_number)
+        return _render_reading(request, reading, department_id)
+    version, latest = _public_editions(number, department_id, version_number)
+    response = page_cache.anonymous_response(request, page_cache.anonymous_key(version, latest))
+    if response is not None:
+        return response
+    reading = reading_for(request, number, department_id, version_number)
+    response = _render_reading(request, reading, department_id)
+    if not reading.is_preview:  # keyed by what was rendered, in case an edition just came
+        key = page_cache.anonymous_key(reading.version, reading.versions[0])
+        page_cache.keep_anonymous_response(request, response, key)
+    return response
+
+
+def _public_editions(number: int, department_id: int, version_number: int | None):
+    """The edition an anonymous reader is shown and the report's newest edition.
+
+    Anyone may read a report that has a published edition (visible_to), and reads its newest
+    one unless the URL names an earlier one (reading_for); drafts are never theirs."""
+    rows = (
+        ReportVersion.objects.filter(
+            report__session__number=number, report__department_id=department_id
+        )
+        .order_by("-number")
+        .values_list("pk", "number", "content_sha256", "published_at")
+    )
+    if version_number is None:
+        rows = rows[:1]
+    editions = [page_cache.Edition(*row) for row in rows]  # newest first (Meta.ordering)
+    version = editions[0] if version_number is None and editions else None
+    if version_number is not None:
+        version = next((e for e in editions if e.number == version_number), None)
+    if version is None:
+        raise Http404
+    return version, editions[0]
+
+
 @require_safe
 def department_report(request, number: int, department_id: int):
-    return _render_reading(request, reading_for(request, number, department_id), department_id)
+    return _department_page(request, number, department_id)
 
 
 @require_safe
 def department_version(request, number: int, department_id: int, version_number: int):
-    return _render_reading(
-        request, reading_for(request, number, department_id, version_number), department_id
-    )
+    return _department_page(request, number, department_id, version_number)
 
 
 @require_safe

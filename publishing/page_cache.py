@@ -11,15 +11,27 @@ The key holds the edition shown (id, content SHA-256, time published), the newes
 (the notice and the list of editions depend on it), the language, and the web fingerprint of
 templates, static files and code (core/fingerprint.py), so nothing stale is served after a
 new edition or a deploy; rows nobody asks for any more are culled by the cache itself.
+
+An anonymous reader's page has nothing of the reader's in it either (no logout form, so no
+CSRF token; the policy has no nonce), so for them the WHOLE answer is kept under the same
+identity: the HTML bytes and their gzip, served as they are (anonymous_response). Middleware
+still adds every per-request header (security headers, CSP, Vary, ETag checks). The gzip is
+made once without Django's random "Heal the BREACH" padding: that padding protects secrets
+in a page, and this page holds none.
 """
 
 from __future__ import annotations
 
+import datetime
+import gzip
 import hashlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from django.core.cache import caches
+from django.http import HttpResponse
+from django.middleware.gzip import re_accepts_gzip
+from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -35,6 +47,16 @@ class Page:
     title: str  # text (escaped where it is shown)
     breadcrumbs: str  # HTML
     content: str  # HTML
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What the keys need of an edition (a ReportVersion has the same attributes)."""
+
+    pk: int
+    number: int
+    content_sha256: str
+    published_at: datetime.datetime
 
 
 def page_key(version, latest) -> str:
@@ -65,3 +87,48 @@ def published_page(version, latest, render: Callable[[], Page]) -> Page:
         breadcrumbs=mark_safe(stored["breadcrumbs"]),  # our own HTML, rendered by _page
         content=mark_safe(stored["content"]),
     )
+
+
+def anonymous_key(version, latest) -> str:
+    """The key of the whole answer an anonymous reader gets (same identity as the page)."""
+    return page_key(version, latest) + ":anonymous"
+
+
+def anonymous_response(request, key: str) -> HttpResponse | None:
+    """The kept answer for `key`, gzipped if the reader accepts it; None if not kept yet."""
+    stored = caches[CACHE_ALIAS].get(key)
+    if stored is None:
+        return None
+    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+        response = HttpResponse(stored["gzip"])
+        response.headers["Content-Encoding"] = "gzip"
+        response.headers["ETag"] = f'W/"{stored["etag"]}"'  # as GZipMiddleware makes it
+    else:
+        response = HttpResponse(stored["html"])
+        response.headers["ETag"] = f'"{stored["etag"]}"'
+    response.headers["Content-Length"] = str(len(response.content))
+    # As the rendered answer has it: the session middleware's Cookie, then GZipMiddleware's.
+    patch_vary_headers(response, ("Cookie", "Accept-Encoding"))
+    return response
+
+
+def keep_anonymous_response(request, response: HttpResponse, key: str) -> None:
+    """Keep an anonymous reader's freshly rendered answer, unless something in it (or in its
+    headers) belongs to this one request: a cookie, a CSRF token, a CSP nonce."""
+    per_request = (
+        response.status_code != 200
+        or response.cookies
+        or response.has_header("Content-Encoding")
+        or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        or getattr(request, "_csp_nonce", None) is not None
+        or request.user.is_authenticated
+    )
+    if per_request:
+        return
+    html = response.content
+    stored = {
+        "html": html,
+        "gzip": gzip.compress(html, compresslevel=9, mtime=0),
+        "etag": hashlib.md5(html, usedforsecurity=False).hexdigest(),
+    }
+    caches[CACHE_ALIAS].set(key, stored, timeout=None)
