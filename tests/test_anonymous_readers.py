@@ -9,7 +9,7 @@ from django.test import Client
 
 from org.roles import Role, make_staff
 from projects.models import Card
-from reports import pdf
+from publishing import pdf
 from reports.workflow import perform
 
 FRAGMENT = "reports/department_page.html"
