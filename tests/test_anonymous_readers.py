@@ -10,7 +10,7 @@ from django.test import Client
 from org.roles import Role, make_staff
 from projects.models import Card
 from publishing import pdf
-from reports.workflow import perform
+from publishing.workflow import perform
 
 FRAGMENT = "reports/department_page.html"
 PER_REQUEST_HEADERS = (
