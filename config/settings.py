@@ -414,7 +414,10 @@ WEB_FINGERPRINT_INPUTS = [
     "static/**/*.css",
     "static/**/*.js",
     "static/**/*.woff2",
+    "core/**/*.py",
     "reports/**/*.py",
+    "publishing/**/*.py",
+    "portal/**/*.py",
     "config/**/*.py",
     "locale/**/*.mo",
 ]

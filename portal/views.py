@@ -168,7 +168,7 @@ def _page(reading: Reading, department_id: int) -> page_cache.Page:
 
 def _department_page(request, number: int, department_id: int, version_number=None):
     """Signed-in readers get their own header (and previews) as _render_reading makes them;
-    an anonymous reader gets the whole answer kept for the edition (reports/page_cache.py),
+    an anonymous reader gets the whole answer kept for the edition (publishing/page_cache.py),
     found from one query of the report's editions' small columns."""
     if request.user.is_authenticated:
         reading = reading_for(request, number, department_id, version_number)
@@ -181,7 +181,9 @@ def _department_page(request, number: int, department_id: int, version_number=No
     response = _render_reading(request, reading, department_id)
     if not reading.is_preview:  # keyed by what was rendered, in case an edition just came
         key = page_cache.anonymous_key(reading.version, reading.versions[0])
-        page_cache.keep_anonymous_response(request, response, key)
+        if page_cache.keep_anonymous_response(request, response, key):
+            # The first reader gets the answer every later one gets (brotli, same headers).
+            return page_cache.anonymous_response(request, key)
     return response
 
 

@@ -14,10 +14,12 @@ new edition or a deploy; rows nobody asks for any more are culled by the cache i
 
 An anonymous reader's page has nothing of the reader's in it either (no logout form, so no
 CSRF token; the policy has no nonce), so for them the WHOLE answer is kept under the same
-identity: the HTML bytes and their gzip, served as they are (anonymous_response). Middleware
-still adds every per-request header (security headers, CSP, Vary, ETag checks). The gzip is
-made once without Django's random "Heal the BREACH" padding: that padding protects secrets
-in a page, and this page holds none.
+identity: the HTML bytes, their brotli and their gzip, served as they are
+(anonymous_response). Middleware still adds every per-request header (security headers, CSP,
+Vary, ETag checks). Both compressions are made once, without Django's random "Heal the
+BREACH" padding: that padding protects secrets in a page, and this page holds none. As a
+kept answer never changes under its key, each server process also keeps the last few it
+served in memory (KEPT_IN_PROCESS), so a reader's hit costs only the query of the editions.
 """
 
 from __future__ import annotations
@@ -25,9 +27,13 @@ from __future__ import annotations
 import datetime
 import gzip
 import hashlib
+import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+import brotli
 from django.core.cache import caches
 from django.http import HttpResponse
 from django.middleware.gzip import re_accepts_gzip
@@ -38,6 +44,8 @@ from django.utils.translation import get_language
 from core.fingerprint import web_fingerprint
 
 CACHE_ALIAS = "published"
+KEPT_IN_PROCESS = 64  # whole answers (HTML + brotli + gzip, ~60 KiB each) per server process
+ACCEPTS_BROTLI = re.compile(r"(?:^|,)\s*br\s*(?:,|$)")
 
 
 @dataclass(frozen=True)
@@ -94,12 +102,54 @@ def anonymous_key(version, latest) -> str:
     return page_key(version, latest) + ":anonymous"
 
 
+class _Recent:
+    """The last answers served by this process, by key (a key's answer never changes)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.answers: OrderedDict[str, dict] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> dict | None:
+        with self.lock:
+            stored = self.answers.get(key)
+            if stored is not None:
+                self.answers.move_to_end(key)
+            return stored
+
+    def put(self, key: str, stored: dict) -> None:
+        with self.lock:
+            self.answers[key] = stored
+            while len(self.answers) > self.size:
+                self.answers.popitem(last=False)
+
+
+recent_answers = _Recent(KEPT_IN_PROCESS)
+
+
+def _kept(key: str) -> dict | None:
+    stored = recent_answers.get(key)
+    if stored is None:
+        stored = caches[CACHE_ALIAS].get(key)
+        if stored is not None and "br" in stored:  # answers kept before brotli: render anew
+            recent_answers.put(key, stored)
+        else:
+            stored = None
+    return stored
+
+
 def anonymous_response(request, key: str) -> HttpResponse | None:
-    """The kept answer for `key`, gzipped if the reader accepts it; None if not kept yet."""
-    stored = caches[CACHE_ALIAS].get(key)
+    """The kept answer for `key`, compressed as the reader accepts (brotli, else gzip); None
+    if not kept yet."""
+    stored = _kept(key)
     if stored is None:
         return None
-    if re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
+    accepted = request.META.get("HTTP_ACCEPT_ENCODING", "")
+    if ACCEPTS_BROTLI.search(accepted):
+        response = HttpResponse(stored["br"])
+        response.headers["Content-Encoding"] = "br"
+        response.headers["ETag"] = f'W/"{stored["etag"]}"'
+    elif re_accepts_gzip.search(accepted):
         response = HttpResponse(stored["gzip"])
         response.headers["Content-Encoding"] = "gzip"
         response.headers["ETag"] = f'W/"{stored["etag"]}"'  # as GZipMiddleware makes it
@@ -112,9 +162,9 @@ def anonymous_response(request, key: str) -> HttpResponse | None:
     return response
 
 
-def keep_anonymous_response(request, response: HttpResponse, key: str) -> None:
+def keep_anonymous_response(request, response: HttpResponse, key: str) -> bool:
     """Keep an anonymous reader's freshly rendered answer, unless something in it (or in its
-    headers) belongs to this one request: a cookie, a CSRF token, a CSP nonce."""
+    headers) belongs to this one request: a cookie, a CSRF token, a CSP nonce. True if kept."""
     per_request = (
         response.status_code != 200
         or response.cookies
@@ -124,11 +174,14 @@ def keep_anonymous_response(request, response: HttpResponse, key: str) -> None:
         or request.user.is_authenticated
     )
     if per_request:
-        return
+        return False
     html = response.content
     stored = {
         "html": html,
+        "br": brotli.compress(html, mode=brotli.MODE_TEXT),
         "gzip": gzip.compress(html, compresslevel=9, mtime=0),
         "etag": hashlib.md5(html, usedforsecurity=False).hexdigest(),
     }
     caches[CACHE_ALIAS].set(key, stored, timeout=None)
+    recent_answers.put(key, stored)
+    return True

@@ -47,7 +47,10 @@ def empty_cache():
     address and per account id (which a rolled-back database hands out again)."""
     from django.core.cache import cache
 
+    from publishing.page_cache import recent_answers
+
     cache.clear()
+    recent_answers.answers.clear()
     yield
     cache.clear()
 
