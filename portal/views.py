@@ -192,22 +192,34 @@ def _public_editions(number: int, department_id: int, version_number: int | None
 
     Anyone may read a report that has a published edition (visible_to), and reads its newest
     one unless the URL names an earlier one (reading_for); drafts are never theirs."""
-    rows = (
-        ReportVersion.objects.filter(
-            report__session__number=number, report__department_id=department_id
-        )
-        .order_by("-number")
-        .values_list("pk", "number", "content_sha256", "published_at")
+    rows = ReportVersion.objects.raw(
+        _editions_sql(newest_only=version_number is None), [number, department_id]
     )
-    if version_number is None:
-        rows = rows[:1]
-    editions = [page_cache.Edition(*row) for row in rows]  # newest first (Meta.ordering)
+    editions = [page_cache.Edition(v.pk, v.number, v.content_sha256, v.published_at) for v in rows]
     version = editions[0] if version_number is None and editions else None
     if version_number is not None:
         version = next((e for e in editions if e.number == version_number), None)
     if version is None:
         raise Http404
     return version, editions[0]
+
+
+@functools.cache
+def _editions_sql(*, newest_only: bool) -> str:
+    """The editions of the report of (session number, department), newest first.
+
+    Written out because it runs on every anonymous reader's hit: the ORM spends ~0.25 ms
+    building this query with its two joins, a quarter of the whole hit (make bench, readers).
+    The raw queryset still converts the columns as the model does (published_at aware)."""
+    version, report, session = (
+        model._meta.db_table for model in (ReportVersion, DepartmentReport, Session)
+    )
+    return (
+        f"SELECT v.id, v.number, v.content_sha256, v.published_at FROM {version} v"
+        f" JOIN {report} r ON r.id = v.report_id JOIN {session} s ON s.id = r.session_id"
+        " WHERE s.number = %s AND r.department_id = %s ORDER BY v.number DESC"
+        + (" LIMIT 1" if newest_only else "")
+    )
 
 
 @require_safe
