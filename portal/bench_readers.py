@@ -198,7 +198,9 @@ def stop_server(process: subprocess.Popen) -> None:
 
 def run_wrk(url: str, *, clients: int, seconds: float, script: Path) -> Figures:
     done = subprocess.run(
-        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "10s"]
+        # wrk takes whole seconds only ("-d 0.3s" is an error)
+        ["wrk", "-t", "2", "-c", str(clients), "-d", f"{max(1, round(seconds))}s"]
+        + ["--timeout", "10s"]
         + ["-s", str(script), url],
         check=True,
         capture_output=True,
