@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files with brotli/gzip and far-future caching (whitenoise), before anything else.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # An anonymous reader's published department page from its kept answer, before the rest
+    # (portal/front_cache.py); the page's own headers are those the full stack gave it.
+    "portal.front_cache.AnonymousPageMiddleware",
     # Compressed HTML (with Django's "Heal the BREACH" padding; README "운영 서버").
     "django.middleware.gzip.GZipMiddleware",
     # Content-Security-Policy (django-csp) and Permissions-Policy (config/headers.py).

@@ -27,6 +27,9 @@ def start(root: str) -> None:
 
     settings.PDF_BUILD_ROOT = root
     from publishing import booklet  # noqa: F401  (imported by a worker before its first task
+    from publishing.workers import keep_startup_out_of_collections
+
+    keep_startup_out_of_collections()  # as the worker's loop does before its first task
 
 
 def ready(_index) -> int:

@@ -173,21 +173,27 @@ def _department_page(request, number: int, department_id: int, version_number=No
     if request.user.is_authenticated:
         reading = reading_for(request, number, department_id, version_number)
         return _render_reading(request, reading, department_id)
-    version, latest = _public_editions(number, department_id, version_number)
-    response = page_cache.anonymous_response(request, page_cache.anonymous_key(version, latest))
-    if response is not None:
-        return response
-    reading = reading_for(request, number, department_id, version_number)
-    response = _render_reading(request, reading, department_id)
-    if not reading.is_preview:  # keyed by what was rendered, in case an edition just came
+    version, latest = getattr(request, "anonymous_editions", None) or public_editions(
+        number, department_id, version_number
+    )
+    key = page_cache.anonymous_key(version, latest)
+    response = page_cache.anonymous_response(request, key)
+    if response is None:
+        reading = reading_for(request, number, department_id, version_number)
+        response = _render_reading(request, reading, department_id)
+        if reading.is_preview:
+            return response
+        # Keyed by what was rendered, in case an edition just came.
         key = page_cache.anonymous_key(reading.version, reading.versions[0])
-        if page_cache.keep_anonymous_response(request, response, key):
-            # The first reader gets the answer every later one gets (brotli, same headers).
-            return page_cache.anonymous_response(request, key)
+        if not page_cache.keep_anonymous_response(request, response, key):
+            return response
+        # The first reader gets the answer every later one gets (brotli, same headers).
+        response = page_cache.anonymous_response(request, key)
+    response.anonymous_key = key  # portal/front_cache.py remembers the stack's headers
     return response
 
 
-def _public_editions(number: int, department_id: int, version_number: int | None):
+def public_editions(number: int, department_id: int, version_number: int | None):
     """The edition an anonymous reader is shown and the report's newest edition.
 
     Anyone may read a report that has a published edition (visible_to), and reads its newest

@@ -13,6 +13,7 @@ booklet build — once they have been tried PDF_TASK_ATTEMPTS times.
 from __future__ import annotations
 
 import datetime
+import gc
 import logging
 import os
 import random
@@ -37,6 +38,14 @@ logger = logging.getLogger(__name__)
 
 OUR_TASKS = "publishing.tasks."
 BUILD_TASKS = {"build_booklet", "render_department", "assemble_booklet"}  # args[0]: build id
+
+
+def keep_startup_out_of_collections() -> None:
+    """What a worker has loaded before its first task (Django, the PDF code, their caches) is
+    never garbage: move it out of the collector's sight (gc.freeze), so the collection after
+    each laid-out unit (booklet._cached) walks only that unit's boxes."""
+    gc.collect()
+    gc.freeze()
 
 
 def worker_id() -> str:
@@ -155,6 +164,7 @@ class PdfTaskWorker(Worker):
 
     def _loop(self) -> None:
         logger.info("Starting worker worker_id=%s queues=%s", self.worker_id, self.queue_names)
+        keep_startup_out_of_collections()
         if self.startup_delay and self.interval:
             time.sleep(random.random())  # noqa: S311  (workers started together spread out)
         while self.running:

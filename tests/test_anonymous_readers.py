@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from org.roles import Role, make_staff
+from portal import front_cache
 from projects.models import Card
 from publishing import page_cache, pdf
 from publishing.workflow import perform
@@ -80,7 +81,9 @@ def test_another_server_process_finds_the_kept_answer_with_one_more_query(
     published_2020, django_assert_num_queries
 ):
     Client().get(published_2020.get_absolute_url())
-    page_cache.recent_answers.answers.clear()  # what a process that has not served it has
+    # What a server process that has not served this page yet has in memory: nothing.
+    page_cache.recent_answers.answers.clear()
+    front_cache.stack_headers.by_key.clear()
 
     with django_assert_num_queries(2):
         response = Client().get(published_2020.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
@@ -185,3 +188,45 @@ def test_a_signed_in_officer_still_sees_their_own_header(published_2020, officer
     assert "로그아웃" in response.text and "csrfmiddlewaretoken" in response.text
     assert "보고서 작성" in response.text
     assert "로그아웃" not in _text(Client().get(url, HTTP_ACCEPT_ENCODING="gzip"))
+
+
+def test_a_kept_page_is_answered_before_the_session_and_sign_in_are_read(published_2020):
+    url = published_2020.get_absolute_url()
+    first = Client().get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    again = Client().get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+
+    assert hasattr(first.wsgi_request, "user")  # the whole stack, the first time
+    assert not hasattr(again.wsgi_request, "user")  # no session, no authentication after
+    assert _text(again) == _text(first)
+
+
+def test_a_query_string_on_a_kept_page_still_meets_the_query_guard(published_2020):
+    url = published_2020.get_absolute_url()
+    Client().get(url)
+    Client().get(url)
+
+    response = Client().get(url + "?page=%00")
+
+    assert response.status_code == 400 and "요청" in response.content.decode()
+
+
+def test_a_host_not_allowed_gets_400_not_the_kept_page(published_2020):
+    url = published_2020.get_absolute_url()
+    Client().get(url)
+    Client().get(url)
+
+    response = Client().get(url, HTTP_HOST="attacker.example")
+
+    assert response.status_code == 400 and "일반현황" not in response.content.decode()
+
+
+def test_a_reader_with_a_session_cookie_goes_the_whole_way(published_2020, officer):
+    url = published_2020.get_absolute_url()
+    Client().get(url)
+    Client().get(url)
+    officer_client = Client()
+    officer_client.force_login(officer)
+
+    response = officer_client.get(url)
+
+    assert response.wsgi_request.user == officer and "로그아웃" in response.text
