@@ -15,6 +15,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from core.conflicts import revision_claim, revisions_check
 from org import access
 from reports.models import DepartmentReport, ReportSection
 
@@ -74,3 +75,25 @@ def add_report(user, session: int | None, department: int | None) -> DepartmentR
     report = DepartmentReport()
     errors = _put(user, report, {"session": session, "department": department})
     return _checked_save(user, report, errors)
+
+
+def report_facilities_save(
+    user, report: DepartmentReport, facilities: list, *, revision: int | None
+) -> list[str]:
+    """Save the report's 주요시설 및 장비 (개조식 nodes) as the report editor does: the save
+    claims the `revision` the caller read (EditConflict otherwise; a missing one is stale
+    too), within the department and freeze rules. Returns the names of what changed."""
+    with transaction.atomic():
+        revisions_check(DepartmentReport, {report.pk: revision})
+        if not access.in_reach(user, report):
+            raise ValidationError(_("이 부서의 자료는 고칠 수 없습니다."))
+        if reason := access.frozen_reason(report):
+            raise ValidationError(str(reason))
+        if facilities == report.facilities:
+            return []
+        changed = [_("주요시설 및 장비")]
+        report.facilities = facilities
+        report.revision = revision_claim(DepartmentReport, report.pk, revision)
+        report._change_reason = ", ".join(changed)  # kept in its history record
+        report.save(update_fields=["facilities", "updated_at", "revision"])
+    return changed
