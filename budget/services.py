@@ -27,10 +27,10 @@ from org.changes import (
     changed_fields,
     check,
     field_values,
+    history_message,
     plan_children,
     put,
     raise_errors,
-    verbose_names,
 )
 from org.models import Department
 
@@ -485,25 +485,19 @@ def budget_line_save(
         target = copy.copy(line) if line is not None else BudgetLine()
         before = field_values(target, LINE_FORM_FIELDS)
         errors = check(user, target, put(user, target, changes))
-        plan = None
-        if executions is not None:
-            plan = plan_children(
-                user,
-                target,
-                key="executions",
-                model=Execution,
-                fk="line",
-                rows=executions,
-                fields=EXECUTION_FORM_FIELDS,
-            )
-        raise_errors(errors, plan.errors if plan else {})
+        plan = plan_children(
+            user,
+            target,
+            key="executions",
+            model=Execution,
+            fk="line",
+            rows=executions,
+            fields=EXECUTION_FORM_FIELDS,
+        )
+        raise_errors(errors, plan.errors)
         changed = changed_fields(before, target)
-        if line is not None and (changed or (plan and plan.writes_anything)):
+        if line is not None and (changed or plan.writes_anything):
             target.revision = revision + 1
         target.save()
-        if plan is not None:
-            plan.write(target)
-    if line is None:
-        return Saved(target, [{"added": {}}])
-    message = [{"changed": {"fields": verbose_names(BudgetLine, changed)}}] if changed else []
-    return Saved(target, [*message, *(plan.log_messages() if plan else [])])
+        plan.write(target)
+    return Saved(target, history_message(target, added=line is None, changed=changed, plan=plan))

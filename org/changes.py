@@ -169,7 +169,7 @@ def plan_children(
     key: str,
     model: type[models.Model],
     fk: str,
-    rows: Sequence[Mapping],
+    rows: Sequence[Mapping] | None,
     fields: Sequence[str],
 ) -> Children:
     """Plan `rows` (dicts of `fields`, with `id` for a stored row) against the `stored` rows.
@@ -178,8 +178,34 @@ def plan_children(
     are deleted. An id that is not a row of the parent, or appears twice, is refused. Every
     row is checked against the parent as it will be saved."""
     plan = Children(key=key, fk=fk)
+    if rows is None:  # not sent: the rows stay as they are
+        return plan
     stored = model._default_manager.filter(**{fk: parent}) if parent.pk else []
     existing = {row.pk: row for row in stored}
+    _check_ids(plan, rows, existing)
+    if plan.errors:
+        return plan
+    staying = []
+    for index, row in enumerate(rows):
+        pk = row.get("id")
+        child = copy.copy(existing[pk]) if pk is not None else model()
+        setattr(child, fk, parent)
+        before = field_values(child, fields)
+        _put_row(user, plan, f"{key}[{index}]", child, row)
+        staying.append(child)
+        if pk is None:
+            plan.added.append(child)
+        elif names := changed_fields(before, child):
+            plan.changed.append(child)
+            plan.changed_names.append(names)
+    sent_ids = {row.get("id") for row in rows}
+    plan.deleted = [row for pk, row in existing.items() if pk not in sent_ids]
+    _check_twice(plan, staying, model, fk)
+    return plan
+
+
+def _check_ids(plan: Children, rows: Sequence[Mapping], existing: Mapping) -> None:
+    """An id must be a row of the parent, once."""
     seen: set = set()
     for index, row in enumerate(rows):
         pk = row.get("id")
@@ -189,30 +215,17 @@ def plan_children(
                 if pk in seen
                 else _("id %(id)s는 이 자료의 행이 아닙니다. 새 행이면 id를 비우세요.")
             )
-            add_error(plan.errors, f"{key}[{index}].id", message % {"id": pk})
+            add_error(plan.errors, f"{plan.key}[{index}].id", message % {"id": pk})
         seen.add(pk)
-    if plan.errors:
-        return plan
-    for index, row in enumerate(rows):
-        pk = row.get("id")
-        child = copy.copy(existing[pk]) if pk is not None else model()
-        setattr(child, fk, parent)
-        before = field_values(child, fields)
-        changes = {name: value for name, value in row.items() if name != "id"}
-        errors = put(user, child, changes)
-        for name, messages in model_errors(child, exclude=[fk, *errors]).items():
-            add_error(errors, name, messages)
-        for name, messages in errors.items():
-            where = f"{key}[{index}]" if name == NON_FIELD_ERRORS else f"{key}[{index}].{name}"
-            add_error(plan.errors, where, messages)
-        if pk is None:
-            plan.added.append(child)
-        elif names := changed_fields(before, child):
-            plan.changed.append(child)
-            plan.changed_names.append(names)
-    plan.deleted = [row for pk, row in existing.items() if pk not in seen]
-    _check_twice(plan, [*plan.changed, *plan.added], model, fk)
-    return plan
+
+
+def _put_row(user, plan: Children, where: str, child: models.Model, row: Mapping) -> None:
+    """One row's values put on the child and checked, its errors under `where`."""
+    errors = put(user, child, {name: value for name, value in row.items() if name != "id"})
+    for name, messages in model_errors(child, exclude=[plan.fk, *errors]).items():
+        add_error(errors, name, messages)
+    for name, messages in errors.items():
+        add_error(plan.errors, where if name == NON_FIELD_ERRORS else f"{where}.{name}", messages)
 
 
 def _check_twice(plan: Children, rows: Sequence[models.Model], model, fk: str) -> None:
@@ -233,6 +246,14 @@ def _check_twice(plan: Children, rows: Sequence[models.Model], model, fk: str) -
             _("Please correct the duplicate data for %(field)s, which must be unique.")
             % {"field": labels},
         )
+
+
+def history_message(obj: models.Model, *, added: bool, changed: Sequence[str], plan: Children):
+    """The admin history's change message for a save (LogEntry.change_message's JSON)."""
+    if added:
+        return [{"added": {}}]
+    message = [{"changed": {"fields": verbose_names(type(obj), changed)}}] if changed else []
+    return [*message, *plan.log_messages()]
 
 
 def raise_errors(*groups: Errors) -> None:

@@ -16,10 +16,10 @@ from org.changes import (
     changed_fields,
     check,
     field_values,
+    history_message,
     plan_children,
     put,
     raise_errors,
-    verbose_names,
 )
 from org.models import MAX_HEADCOUNT, Department, Grade, JobSeries, StaffingCell, StaffingSnapshot
 
@@ -138,23 +138,19 @@ def staffing_snapshot_save(
         target = copy.copy(snapshot) if snapshot is not None else StaffingSnapshot()
         before = field_values(target, SNAPSHOT_FIELDS)
         errors = check(user, target, put(user, target, changes))
-        plan = None
-        if cells is not None:
-            plan = plan_children(
-                user,
-                target,
-                key="cells",
-                model=StaffingCell,
-                fk="snapshot",
-                rows=cells,
-                fields=CELL_FIELDS,
-            )
-        raise_errors(errors, plan.errors if plan else {})
+        plan = plan_children(
+            user,
+            target,
+            key="cells",
+            model=StaffingCell,
+            fk="snapshot",
+            rows=cells,
+            fields=CELL_FIELDS,
+        )
+        raise_errors(errors, plan.errors)
         changed = changed_fields(before, target)
         target.save()
-        if plan is not None:
-            plan.write(target)
-    if snapshot is None:
-        return Saved(target, [{"added": {}}])
-    message = [{"changed": {"fields": verbose_names(StaffingSnapshot, changed)}}] if changed else []
-    return Saved(target, [*message, *(plan.log_messages() if plan else [])])
+        plan.write(target)
+    return Saved(
+        target, history_message(target, added=snapshot is None, changed=changed, plan=plan)
+    )

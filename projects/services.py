@@ -20,10 +20,10 @@ from org.changes import (
     changed_fields,
     check,
     field_values,
+    history_message,
     plan_children,
     put,
     raise_errors,
-    verbose_names,
 )
 from org.models import Team
 from projects.models import Block, Card
@@ -218,36 +218,36 @@ def card_save(
         target = copy.copy(card) if card is not None else Card()
         before = changes_base(target)
         errors = put(user, target, changes, choices=_card_choices(card))
-        pasted = Pasted()
-        try:
-            pasted = paste_parse(paste or "")
-        except ValidationError as error:
-            add_error(errors, "paste_all", error.messages)
-        if problem := paste_purpose_problem(target.purpose, pasted, replace=paste_replace):
-            add_error(errors, "paste_all", problem)
-            pasted = Pasted()
-        elif pasted.purpose is not None:
-            target.purpose = pasted.purpose
+        pasted = _paste_onto(target, paste, replace=paste_replace, errors=errors)
         if "number" not in errors and "section" not in errors and (clash := number_clash(target)):
             add_error(errors, "number", clash)
         check(user, target, errors)
-        plan = None
-        if blocks is not None:
-            plan = plan_children(
-                user, target, key="blocks", model=Block, fk="card", rows=blocks, fields=BLOCK_FIELDS
-            )
-        raise_errors(errors, plan.errors if plan else {})
+        plan = plan_children(
+            user, target, key="blocks", model=Block, fk="card", rows=blocks, fields=BLOCK_FIELDS
+        )
+        raise_errors(errors, plan.errors)
         changed = changed_fields(before, target)
-        if card is not None and (changed or pasted.blocks or (plan and plan.writes_anything)):
+        if card is not None and (changed or pasted.blocks or plan.writes_anything):
             target.revision = revision + 1
         target.save()
-        if plan is not None:
-            plan.write(target)
+        plan.write(target)
         paste_write(target, pasted, replace=paste_replace)
-    if card is None:
-        return Saved(target, [{"added": {}}])
-    message = [{"changed": {"fields": verbose_names(Card, changed)}}] if changed else []
-    return Saved(target, [*message, *(plan.log_messages() if plan else [])])
+    return Saved(target, history_message(target, added=card is None, changed=changed, plan=plan))
+
+
+def _paste_onto(target: Card, text: str, *, replace: bool, errors) -> Pasted:
+    """The pasted card read (its purpose put on the card), or its problems under paste_all."""
+    try:
+        pasted = paste_parse(text or "")
+    except ValidationError as error:
+        add_error(errors, "paste_all", error.messages)
+        return Pasted()
+    if problem := paste_purpose_problem(target.purpose, pasted, replace=replace):
+        add_error(errors, "paste_all", problem)
+        return Pasted()
+    if pasted.purpose is not None:
+        target.purpose = pasted.purpose
+    return pasted
 
 
 def changes_base(card: Card) -> dict:
