@@ -86,7 +86,7 @@ def check(user, obj: models.Model, errors: Errors) -> Errors:
     rules for the row itself (as the admin's scoped forms say them)."""
     for name, messages in model_errors(obj, exclude=list(errors)).items():
         add_error(errors, name, messages)
-    if not errors and access.is_scoped(type(obj)):
+    if not errors:
         if not access.in_reach(user, obj):
             add_error(errors, None, _("이 부서의 자료는 고칠 수 없습니다."))
         elif reason := access.frozen_reason(obj):
