@@ -216,3 +216,36 @@ def test_deleting_a_budget_line_takes_its_executions_and_is_in_the_admin_history
     assert not Execution.objects.filter(line_id=line.pk).exists()
     entry = LogEntry.objects.get(object_id=str(line.pk))
     assert (entry.user, entry.action_flag) == (officer, DELETION)
+
+
+def test_facilities_saved_meanwhile_by_a_colleague_are_a_409_and_nothing_is_overwritten(
+    api, report_2020, django_user_model
+):
+    colleague = django_user_model.objects.create_user("colleague", password=None)
+    make_staff(colleague, Role.OFFICER, report_2020.department)
+    url = f"/api/v1/staff/reports/{report_2020.pk}/"
+    seen = api.get(url).json()["revision"]
+    first = patch(token_client(colleague), url, {"revision": seen, "facilities": "○ 동료의 시설"})
+
+    response = patch(api, url, {"revision": seen, "facilities": "○ 내 시설"})
+
+    assert first.status_code == 200 and response.status_code == 409
+    assert "colleague" in " ".join(e["message"] for e in response.json()["errors"])
+    report_2020.refresh_from_db()
+    assert report_2020.facilities[0]["text"] == "동료의 시설"
+
+
+def test_the_facilities_service_refuses_a_submitted_report_whoever_calls_it(officer, report_2020):
+    from reports.services import report_facilities_save
+
+    perform(report_2020, "submit", officer)
+    report_2020.refresh_from_db()
+
+    with pytest.raises(ValidationError) as refused:
+        report_facilities_save(
+            officer, report_2020, [{"text": "제출 뒤"}], revision=report_2020.revision
+        )
+
+    assert "제출" in " ".join(refused.value.messages)
+    report_2020.refresh_from_db()
+    assert all(node.get("text") != "제출 뒤" for node in report_2020.facilities)
