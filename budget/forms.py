@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from budget import services
 from budget.models import FUNDING_FIELDS, BudgetLine, Execution
-from core import formats
-from core.conflicts import Child, RevisionFormMixin
+from core.conflicts import RevisionFormMixin
 
 # 천원: a trillion won is far beyond any district budget line.
 MAX_AMOUNT = 999_999_999_999
@@ -197,13 +197,8 @@ class ExecutionAdminForm(FundingPartsAdminForm):
         fields = ["as_of", *FUNDING_FIELDS, "expected"]
 
 
-def _execution_label(execution: Execution) -> str:
-    day = execution.as_of
-    return _("%(day)s 기준 집행 실적") % {"day": formats.date(day)}
-
-
 # What the line's page saves with the line, for the message of an edit conflict.
-LINE_CHILDREN = (Child(Execution, "line_id", _execution_label),)
+LINE_CHILDREN = services.LINE_CHILDREN
 
 
 class BudgetLineAdminForm(RevisionFormMixin, FundingPartsAdminForm):

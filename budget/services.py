@@ -8,6 +8,7 @@ Korean, so a form can show them next to the cell and an importer can name the ro
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,6 +20,18 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from budget.models import FUNDING_FIELDS, FUNDING_LABELS, BudgetLine, Execution, execution_errors
+from core import formats
+from core.conflicts import Child, revisions_check
+from org.changes import (
+    Saved,
+    changed_fields,
+    check,
+    field_values,
+    history_message,
+    plan_children,
+    put,
+    raise_errors,
+)
 from org.models import Department
 
 MAX_NAME_LENGTH = BudgetLine._meta.get_field("name").max_length
@@ -438,3 +451,53 @@ def _save_executions(kept, by_name, department, year, as_of: datetime.date) -> l
     if updated:
         bulk_update_with_history(updated, Execution, EXECUTION_FIELDS)
     return moved
+
+
+# The line's own page and the staff API: one budget line with its executions ------------------
+
+LINE_FORM_FIELDS = ("department", "fiscal_year", "parent", "name", "order", *FUNDING_FIELDS)
+EXECUTION_FORM_FIELDS = ("as_of", *FUNDING_FIELDS, "expected")
+
+
+def _execution_label(execution: Execution) -> str:
+    return _("%(day)s 기준 집행 실적") % {"day": formats.date(execution.as_of)}
+
+
+# What the line's page saves with the line, for the message of an edit conflict.
+LINE_CHILDREN = (Child(Execution, "line_id", _execution_label),)
+
+
+def budget_line_save(
+    user,
+    line: BudgetLine | None,
+    changes: Mapping,
+    *,
+    revision: int | None = None,
+    executions: Sequence[Mapping] | None = None,
+) -> Saved:
+    """Add (`line` None) or change a budget line as `user`, with its executions when given
+    (rows with an id are changed, rows without one added, rows left out deleted), each checked
+    against the line as it will be saved. A change claims the `revision` the caller read
+    (EditConflict otherwise). All or nothing: ValidationError by field, nothing saved."""
+    with transaction.atomic():
+        if line is not None:
+            revisions_check(BudgetLine, {line.pk: revision}, children=LINE_CHILDREN)
+        target = copy.copy(line) if line is not None else BudgetLine()
+        before = field_values(target, LINE_FORM_FIELDS)
+        errors = check(user, target, put(user, target, changes))
+        plan = plan_children(
+            user,
+            target,
+            key="executions",
+            model=Execution,
+            fk="line",
+            rows=executions,
+            fields=EXECUTION_FORM_FIELDS,
+        )
+        raise_errors(errors, plan.errors)
+        changed = changed_fields(before, target)
+        if line is not None and (changed or plan.writes_anything):
+            target.revision = revision + 1
+        target.save()
+        plan.write(target)
+    return Saved(target, history_message(target, added=line is None, changed=changed, plan=plan))

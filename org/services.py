@@ -1,14 +1,26 @@
-"""Writes that span a staffing snapshot and its cells (report editor, spreadsheet import)."""
+"""Writes that span a staffing snapshot and its cells (report editor, spreadsheet import,
+staff API)."""
 
 from __future__ import annotations
 
+import copy
 import datetime
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from org.changes import (
+    Saved,
+    changed_fields,
+    check,
+    field_values,
+    history_message,
+    plan_children,
+    put,
+    raise_errors,
+)
 from org.models import MAX_HEADCOUNT, Department, Grade, JobSeries, StaffingCell, StaffingSnapshot
 
 Column = tuple[str, str]  # (series, grade)
@@ -104,3 +116,41 @@ def spreadsheet_import(
         return plan
     resource = resource_class(user=user, department=department, defaults=defaults)
     return resource.import_data(dataset, dry_run=dry_run).plan
+
+
+# The snapshot's own page and the staff API: one snapshot with its cells ----------------------
+
+SNAPSHOT_FIELDS = ("department", "as_of")
+CELL_FIELDS = ("series", "grade", "authorized", "current")
+
+
+def staffing_snapshot_save(
+    user,
+    snapshot: StaffingSnapshot | None,
+    changes: Mapping,
+    *,
+    cells: Sequence[Mapping] | None = None,
+) -> Saved:
+    """Add (`snapshot` None) or change a staffing snapshot as `user`, with its cells when
+    given (rows with an id are changed, rows without one added, rows left out deleted).
+    All or nothing: ValidationError by field, nothing saved."""
+    with transaction.atomic():
+        target = copy.copy(snapshot) if snapshot is not None else StaffingSnapshot()
+        before = field_values(target, SNAPSHOT_FIELDS)
+        errors = check(user, target, put(user, target, changes))
+        plan = plan_children(
+            user,
+            target,
+            key="cells",
+            model=StaffingCell,
+            fk="snapshot",
+            rows=cells,
+            fields=CELL_FIELDS,
+        )
+        raise_errors(errors, plan.errors)
+        changed = changed_fields(before, target)
+        target.save()
+        plan.write(target)
+    return Saved(
+        target, history_message(target, added=snapshot is None, changed=changed, plan=plan)
+    )

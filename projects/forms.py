@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -13,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from budget.forms import FUNDING_SHORT_LABELS, AmountField, ObjectChoiceField
 from budget.models import FUNDING_FIELDS, BudgetLine
-from core import gaejosik
-from core.conflicts import Child, RevisionFormMixin
+from core.conflicts import RevisionFormMixin
 from org.models import Team
+from projects import services
 from projects.models import Block, Card
 from reports.models import DepartmentReport, ReportSection
 
@@ -36,9 +35,7 @@ EDITOR_FIELDS = (
     *REQUIRED_FIELDS,
 )
 # What the card's page saves with the card, for the message of an edit conflict.
-CARD_CHILDREN = (
-    Child(Block, "card_id", lambda block: _("블록 ‘%(heading)s’") % {"heading": block.heading}),
-)
+CARD_CHILDREN = services.CARD_CHILDREN
 
 
 def team_label(team: Team) -> str:
@@ -329,12 +326,6 @@ CardFormSet = forms.formset_factory(
 # The card's own admin page ---------------------------------------------------------------------
 
 
-@dataclass
-class PastedBlock:
-    heading: str
-    content: list
-
-
 class CardAdminForm(RevisionFormMixin, forms.ModelForm):
     """The card's page: its fields, plus a whole card pasted from HWP to make its blocks.
 
@@ -402,8 +393,7 @@ class CardAdminForm(RevisionFormMixin, forms.ModelForm):
             if report is not None:
                 lines = lines.for_year(report.department_id, report.session.year)
             self.fields["budget_line"].queryset = lines
-        self.pasted_blocks: list[PastedBlock] = []
-        self.pasted_purpose: str | None = None
+        self.pasted = services.Pasted()
 
     def _report(self) -> DepartmentReport | None:
         """The report the card belongs to (or, on the add page, the one of ?section=)."""
@@ -423,98 +413,32 @@ class CardAdminForm(RevisionFormMixin, forms.ModelForm):
         data = self._clean_pasted_purpose(super().clean())
         section, number = data.get("section"), data.get("number")
         if section and number:
-            clash = (
-                Card.objects.filter(section=section, number=number)
-                .exclude(pk=self.instance.pk)
-                .first()
-            )
-            if clash:
-                self.add_error(
-                    "number",
-                    _(
-                        "이 단원에는 %(number)s번 카드 ‘%(title)s’가 이미 있습니다. 다른 번호를 쓰세요."
-                    )
-                    % {"number": number, "title": clash.title},
-                )
+            placed = Card(pk=self.instance.pk, section=section, number=number)
+            if clash := services.number_clash(placed):
+                self.add_error("number", clash)
         return data
 
     def clean_paste_all(self) -> str:
         text = self.cleaned_data.get("paste_all") or ""
-        if not text.strip():
-            return ""
-        if len(text) > gaejosik.MAX_TEXT_CHARS:
-            raise ValidationError(
-                _("한 번에 붙여 넣을 수 있는 글은 %(max)s자까지입니다(지금 %(count)s자).")
-                % {"max": f"{gaejosik.MAX_TEXT_CHARS:,}", "count": f"{len(text):,}"}
-            )
-        if not any(heading for heading, _body in gaejosik.split_blocks(text)):
-            raise ValidationError(
-                _(
-                    "□ 제목이 있는 줄이 없습니다. 카드 전체를 붙여 넣을 때는 □ 사업개요처럼 "
-                    "블록마다 □ 제목을 붙이세요. 한 블록의 내용만 고치려면 아래 블록 칸에 넣으세요."
-                )
-            )
-        errors = []
-        heading_limit = Block._meta.get_field("heading").max_length
-        for number, (heading, body) in enumerate(gaejosik.split_blocks(text)):
-            if number == 0 and heading == "":
-                self.pasted_purpose = body.strip()
-                continue
-            where = _("%(n)s번째 □ 블록 ‘%(heading)s’") % {
-                "n": len(self.pasted_blocks) + len(errors) + 1,
-                "heading": heading,
-            }
-            if not heading:
-                errors.append(_("%(where)s: □ 뒤에 제목이 없습니다.") % {"where": where})
-                continue
-            if len(heading) > heading_limit:
-                errors.append(
-                    _("%(where)s: 제목은 %(max)s자를 넘을 수 없습니다.")
-                    % {"where": where, "max": heading_limit}
-                )
-                continue
-            try:
-                content = gaejosik.parse(body)
-            except gaejosik.GaejosikError as error:
-                errors.append(f"{where}: {error}")
-                continue
-            self.pasted_blocks.append(PastedBlock(heading, content))
-        if errors:
-            self.pasted_blocks = []
-            self.pasted_purpose = None
-            raise ValidationError(errors)
-        return text
+        self.pasted = services.paste_parse(text)  # ValidationError: the field's messages
+        return text if text.strip() else ""
 
     def _clean_pasted_purpose(self, data):
-        if self.pasted_purpose is not None:
-            kept = (self.instance.purpose or "").strip()
-            if kept and kept != self.pasted_purpose and not data.get("paste_replace"):
-                self.add_error(
-                    "paste_all",
-                    _(
-                        "붙여 넣은 글의 첫 □ 앞 문단이 지금의 추진 목적과 다릅니다. 추진 목적까지 "
-                        "바꾸려면 ‘기존 블록을 모두 지우고 …’에 표시하고, 아니면 그 문단을 빼고 붙여 넣으세요."
-                    ),
-                )
-                return data
-            data["purpose"] = self.pasted_purpose
-            self.instance.purpose = self.pasted_purpose
+        problem = services.paste_purpose_problem(
+            self.instance.purpose, self.pasted, replace=bool(data.get("paste_replace"))
+        )
+        if problem:
+            self.add_error("paste_all", problem)
+            return data
+        if self.pasted.purpose is not None:
+            data["purpose"] = self.pasted.purpose
+            self.instance.purpose = self.pasted.purpose
         return data
 
     def save_pasted_blocks(self, card: Card) -> int:
         """Create the pasted blocks after (or instead of) the card's blocks; returns how many."""
-        if not self.pasted_blocks:
-            return 0
-        if self.cleaned_data.get("paste_replace"):
-            card.blocks.all().delete()
-            start = 0
-        else:
-            start = max(card.blocks.values_list("order", flat=True), default=0)
-        Block.objects.bulk_create(
-            Block(card=card, heading=block.heading, content=block.content, order=start + offset)
-            for offset, block in enumerate(self.pasted_blocks, start=1)
-        )
-        return len(self.pasted_blocks)
+        replace = bool(self.cleaned_data.get("paste_replace"))
+        return services.paste_write(card, self.pasted, replace=replace)
 
 
 class BlockInlineForm(forms.ModelForm):

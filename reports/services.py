@@ -10,54 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
+from core.conflicts import revision_claim, revisions_check
 from org import access
+from org.changes import check, put, raise_errors
 from reports.models import DepartmentReport, ReportSection
 
 SECTION_FIELDS = ("report", "kind", "title", "order")
 REPORT_FIELDS = ("session", "department")
-REQUIRED = forms.Field.default_error_messages["required"]
-NOT_A_CHOICE = forms.ModelChoiceField.default_error_messages["invalid_choice"]
-
-
-def _put(user, obj: models.Model, changes: Mapping) -> dict[str, list]:
-    """Put the changes on the object; what cannot be put there, by field (a field left empty
-    is required, a related row out of the account's reach is not a choice)."""
-    errors: dict[str, list] = {}
-    for name, value in changes.items():
-        field = obj._meta.get_field(name)
-        if value is None or value == "":
-            errors[name] = [str(REQUIRED)]
-        elif field.is_relation:
-            choices = access.scope(user, field.related_model._default_manager.all())
-            related = choices.filter(pk=value).first()
-            if related is None:
-                errors[name] = [str(NOT_A_CHOICE)]
-            else:
-                setattr(obj, name, related)
-        else:
-            setattr(obj, name, value)
-    return errors
 
 
 def _checked_save(user, obj: models.Model, errors: dict[str, list]):
     """The model's checks (for the fields put), the department and freeze rules, the save."""
-    try:
-        obj.full_clean(exclude=list(errors))
-    except ValidationError as error:
-        for name, messages in error.message_dict.items():
-            errors.setdefault(name, []).extend(messages)
-    if not errors:
-        if not access.in_reach(user, obj):
-            errors[NON_FIELD_ERRORS] = [_("이 부서의 자료는 고칠 수 없습니다.")]
-        elif reason := access.frozen_reason(obj):
-            errors[NON_FIELD_ERRORS] = [str(reason)]
-    if errors:
-        raise ValidationError(errors)
+    raise_errors(check(user, obj, errors))
     with transaction.atomic():
         obj.save()
     return obj
@@ -66,11 +34,33 @@ def _checked_save(user, obj: models.Model, errors: dict[str, list]):
 def save_section(user, section: ReportSection | None, changes: Mapping) -> ReportSection:
     """Add (`section` None) or change a report section as `user`."""
     section = section or ReportSection()
-    return _checked_save(user, section, _put(user, section, changes))
+    return _checked_save(user, section, put(user, section, changes))
 
 
 def add_report(user, session: int | None, department: int | None) -> DepartmentReport:
     """A new department report of the session for a department within the account's reach."""
     report = DepartmentReport()
-    errors = _put(user, report, {"session": session, "department": department})
+    errors = put(user, report, {"session": session, "department": department})
     return _checked_save(user, report, errors)
+
+
+def report_facilities_save(
+    user, report: DepartmentReport, facilities: list, *, revision: int | None
+) -> list[str]:
+    """Save the report's 주요시설 및 장비 (개조식 nodes) as the report editor does: the save
+    claims the `revision` the caller read (EditConflict otherwise; a missing one is stale
+    too), within the department and freeze rules. Returns the names of what changed."""
+    with transaction.atomic():
+        revisions_check(DepartmentReport, {report.pk: revision})
+        if not access.in_reach(user, report):
+            raise ValidationError(_("이 부서의 자료는 고칠 수 없습니다."))
+        if reason := access.frozen_reason(report):
+            raise ValidationError(str(reason))
+        if facilities == report.facilities:
+            return []
+        changed = [_("주요시설 및 장비")]
+        report.facilities = facilities
+        report.revision = revision_claim(DepartmentReport, report.pk, revision)
+        report._change_reason = ", ".join(changed)  # kept in its history record
+        report.save(update_fields=["facilities", "updated_at", "revision"])
+    return changed

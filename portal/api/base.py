@@ -2,9 +2,9 @@
 
 The API has two halves. The public one (portal/api/public.py, portal/api/org.py) reads published reports
 — the stored documents every published page and file is made from — and what a signed-in
-reader may preview. The staff one (portal/api/admin_forms.py) writes through the admin's own
-ModelAdmins: their querysets, permissions, forms and inline formsets, so the rules and the
-Korean messages are the admin's by construction.
+reader may preview. The staff one (portal/api/rows.py and the viewsets on it) checks the JSON
+with DRF serializers and writes through the apps' services, the same rules and Korean
+messages the admin's pages use.
 
 Every error is one shape, `Problem`: {"detail": "…", "errors": [{"field": "…", "message": "…"}]},
 `field` naming where (`blocks[1].content`, null for the whole request).
@@ -337,7 +337,7 @@ def _writable(value, field):
 
 
 class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
-    """DRF's page for reading the API in a browser. The staff API (portal/api/admin_forms.py) reads with
+    """DRF's page for reading the API in a browser. The staff API (portal/api/rows.py) reads with
     one serializer and writes with another that describes a JSON body, not an object: DRF would
     fill its forms by serializing the object with the write serializer (a server error). Here
     the staff pages have no HTML forms (the API reads JSON only) and their raw-data form starts

@@ -1,15 +1,17 @@
-"""Staff API for budget lines and their executions: the BudgetLine admin page, as JSON."""
+"""Staff API for budget lines and their executions: what the line's admin page edits, as
+JSON, checked by DRF serializers and saved by budget.services.budget_line_save."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
-from budget.admin import ExecutionInline
-from budget.forms import BudgetLineAdminForm
-from budget.models import BudgetLine, Execution
-from portal.api.admin_forms import AdminFormViewSet
+from budget import services
+from budget.forms import AmountField
+from budget.models import FUNDING_FIELDS, BudgetLine, Execution
+from portal.api.rows import RowViewSet, sent
 from portal.api.tools import IdFilter, staff_schema
 
 AMOUNT_HELP = "천원, 0 이상의 정수"
@@ -30,13 +32,29 @@ class BudgetLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = BudgetLine
         # What the line's admin page edits, plus the row's id, amount, revision and executions.
-        fields = ["id", *BudgetLineAdminForm.Meta.fields, "amount", "revision", "executions"]
+        fields = ["id", *services.LINE_FORM_FIELDS, "amount", "revision", "executions"]
 
 
-def amount_field(label: str) -> serializers.IntegerField:
-    return serializers.IntegerField(
-        required=False, allow_null=True, help_text=f"{label}({AMOUNT_HELP})"
-    )
+class AmountInput(serializers.IntegerField):
+    """An amount in 천원, refused in the admin's words (budget.forms.AmountField); null is
+    `empty` (0: nothing, as the admin's blank amount box)."""
+
+    def __init__(self, *, empty: int | None = 0, **kwargs):
+        self.empty = empty
+        super().__init__(required=False, allow_null=True, **kwargs)
+
+    def run_validation(self, data=serializers.empty):
+        if data is None:
+            return self.empty
+        value = super().run_validation(data)
+        try:
+            return AmountField(empty_value=self.empty).clean(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+def amount_field(label: str, *, empty: int | None = 0) -> serializers.IntegerField:
+    return AmountInput(empty=empty, help_text=f"{label}({AMOUNT_HELP})")
 
 
 class ExecutionWriteSerializer(serializers.Serializer):
@@ -48,7 +66,7 @@ class ExecutionWriteSerializer(serializers.Serializer):
     city = amount_field("시비 집행액")
     district = amount_field("구비 집행액")
     other = amount_field("기타 집행액")
-    expected = amount_field("연말까지 집행 예정액")
+    expected = amount_field("연말까지 집행 예정액", empty=None)
 
 
 class BudgetLineWriteSerializer(serializers.Serializer):
@@ -85,12 +103,22 @@ class StaffBudgetLineFilter(filters.FilterSet):
 
 
 @staff_schema("예산 사업", "이 계정이 볼 수 있는 부서의 예산 사업과 집행 실적.")
-class BudgetLineViewSet(AdminFormViewSet):
+class BudgetLineViewSet(RowViewSet):
     model = BudgetLine
     filterset_class = StaffBudgetLineFilter
     read_serializer_class = BudgetLineSerializer
     write_serializer_class = BudgetLineWriteSerializer
-    inlines = {"executions": ExecutionInline}
+
+    def save(self, request, line, data, *, partial):
+        put = line is not None and not partial
+        amounts = dict.fromkeys(FUNDING_FIELDS, 0)
+        return services.budget_line_save(
+            request.user,
+            line,
+            sent(data, services.LINE_FORM_FIELDS, put=put, blanks=amounts),
+            revision=data.get("revision"),
+            executions=data.get("executions"),
+        )
 
     def get_queryset(self):
         latest_first = Execution.objects.order_by("-as_of")

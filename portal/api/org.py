@@ -1,16 +1,18 @@
 """The API of the organisation: bureaus (국·단) and departments (과), public; staffing
-snapshots for staff (portal/api/admin_forms.py)."""
+snapshots for staff (saved by org.services.staffing_snapshot_save)."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import F
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
-from org.admin import StaffingCellInline
+from org import services
+from org.forms import HeadcountField
 from org.models import Bureau, Department, Grade, JobSeries, StaffingCell, StaffingSnapshot
-from portal.api.admin_forms import AdminFormViewSet
 from portal.api.base import CSVRenderer, PortalViewMixin
+from portal.api.rows import RowViewSet, sent
 from portal.api.tools import IdFilter, read_schema, staff_schema
 
 
@@ -66,7 +68,7 @@ class DepartmentViewSet(PortalViewMixin, viewsets.ReadOnlyModelViewSet):
     renderer_classes = [*viewsets.ReadOnlyModelViewSet.renderer_classes, CSVRenderer]
 
 
-# Staff: staffing snapshots through their admin page -------------------------------------------
+# Staff: staffing snapshots and their cells -------------------------------------------
 
 
 class StaffingCellSerializer(serializers.ModelSerializer):
@@ -92,6 +94,19 @@ class StaffingCellWriteSerializer(serializers.Serializer):
     authorized = serializers.IntegerField(required=False, allow_null=True, help_text="정원(0–999)")
     current = serializers.IntegerField(required=False, allow_null=True, help_text="현원(0–999)")
 
+    def _headcount(self, value):
+        """A number of people in the admin's words (org.forms.HeadcountField); null is 0."""
+        try:
+            return HeadcountField().clean(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+    def validate_authorized(self, value):
+        return self._headcount(value)
+
+    def validate_current(self, value):
+        return self._headcount(value)
+
 
 class StaffingSnapshotWriteSerializer(serializers.Serializer):
     department = serializers.IntegerField(required=False, allow_null=True, help_text="부서 id")
@@ -110,13 +125,21 @@ class StaffingFilter(filters.FilterSet):
 
 
 @staff_schema("인력 현황", "부서의 기준일별 정원·현원.")
-class StaffingViewSet(AdminFormViewSet):
+class StaffingViewSet(RowViewSet):
     model = StaffingSnapshot
     filterset_class = StaffingFilter
     read_serializer_class = StaffingSnapshotSerializer
     write_serializer_class = StaffingSnapshotWriteSerializer
-    inlines = {"cells": StaffingCellInline}
     ordering = ("department__order", "department__name", "-as_of")
+
+    def save(self, request, snapshot, data, *, partial):
+        put = snapshot is not None and not partial
+        return services.staffing_snapshot_save(
+            request.user,
+            snapshot,
+            sent(data, services.SNAPSHOT_FIELDS, put=put),
+            cells=data.get("cells"),
+        )
 
     def get_queryset(self):
         return super().get_queryset().prefetch_related("cells")

@@ -1,20 +1,21 @@
-"""Staff API for project cards and their blocks: the card's admin page, as JSON."""
+"""Staff API for project cards and their blocks: what the card's admin page edits, as JSON,
+checked by DRF serializers and saved by projects.services.card_save."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from core import gaejosik
-from portal.api.admin_forms import AdminFormViewSet
+from core.fields import GaejosikFormField
 from portal.api.base import Rejected
 from portal.api.budget import amount_field
+from portal.api.rows import RowViewSet, sent
 from portal.api.tools import GaejosikNodesField, IdFilter, staff_schema
 from projects import services
-from projects.admin import BlockInline
-from projects.forms import CardAdminForm
 from projects.models import Block, Card
 
 
@@ -37,7 +38,7 @@ class StaffCardSerializer(serializers.ModelSerializer):
     class Meta:
         model = Card
         # What the card's admin page edits, plus the row's id, report, revision and blocks.
-        fields = ["id", "report", *CardAdminForm.Meta.fields, "revision", "blocks"]
+        fields = ["id", "report", *services.CARD_FIELDS, "revision", "blocks"]
 
 
 class BlockWriteSerializer(serializers.Serializer):
@@ -50,6 +51,13 @@ class BlockWriteSerializer(serializers.Serializer):
         required=False, allow_blank=True, trim_whitespace=False, help_text="개조식 글(○ - · ※)"
     )
     order = serializers.IntegerField(required=False, allow_null=True, max_value=2**31 - 1)
+
+    def validate_content(self, text: str) -> list:
+        """개조식 text as its nodes, with the block field's own messages."""
+        try:
+            return GaejosikFormField(required=False).clean(text)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
 
 
 class CardWriteSerializer(serializers.Serializer):
@@ -100,12 +108,11 @@ class StaffCardFilter(filters.FilterSet):
 
 
 @staff_schema("사업 카드", "이 계정이 볼 수 있는 부서의 사업 카드와 블록.")
-class CardViewSet(AdminFormViewSet):
+class CardViewSet(RowViewSet):
     model = Card
     filterset_class = StaffCardFilter
     read_serializer_class = StaffCardSerializer
     write_serializer_class = CardWriteSerializer
-    inlines = {"blocks": BlockInline}
     ordering = (
         "-section__report__session__number",
         "section__report__department__order",
@@ -123,6 +130,19 @@ class CardViewSet(AdminFormViewSet):
                 % {"object": card, "names": ", ".join(sorted(blockers)[:5])}
             )
         return super().destroy(request, *args, **kwargs)
+
+    def save(self, request, card, data, *, partial):
+        amounts = {name: 0 for name in services.CARD_FIELDS if name.startswith("required_")}
+        put = card is not None and not partial
+        return services.card_save(
+            request.user,
+            card,
+            sent(data, services.CARD_FIELDS, put=put, blanks=amounts),
+            revision=data.get("revision"),
+            blocks=data.get("blocks"),
+            paste=data.get("paste_all") or "",
+            paste_replace=bool(data.get("paste_replace")),
+        )
 
     def get_queryset(self):
         return (

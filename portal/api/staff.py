@@ -1,19 +1,16 @@
 """Staff API for department reports and their sections.
 
-A report's own content is written by the report editor (portal.forms.ReportEditor, the
-report's admin page): an update fills in that page as it is shown, changes the fields sent,
-and saves it with the same checks. Status changes go through publishing.workflow.perform, as the
-page's buttons do. New reports and sections are DRF serializers over reports/services.py.
+DRF serializers over reports/services.py: a report's 주요시설 및 장비 are saved by
+`report_facilities_save` with the report editor's checks (the same 개조식 field, the revision
+the client read), new reports by `add_report`, sections by `save_section`. Status changes go
+through publishing.workflow.perform, as the editor's buttons do.
 """
 
 from __future__ import annotations
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
-from django.http import QueryDict
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, status
@@ -22,11 +19,18 @@ from rest_framework.response import Response
 
 from core import gaejosik
 from core.conflicts import EditConflict
-from portal.api.admin_forms import CHANGED_MEANWHILE, AdminFormViewSet, page_data, put_value
+from core.fields import GaejosikFormField
 from portal.api.base import Conflict, ProblemSerializer, Rejected
 from portal.api.permissions import ReaderPermission
+from portal.api.rows import (
+    CHANGED_MEANWHILE,
+    UNKNOWN_FIELD,
+    RowViewSet,
+    log_addition,
+    log_change,
+    validation_items,
+)
 from portal.api.tools import GaejosikNodesField, IdFilter, staff_schema
-from portal.forms import ReportEditor
 from publishing import workflow
 from reports import services as report_services
 from reports.access_log import log_access
@@ -96,7 +100,6 @@ class TransitionSerializer(serializers.Serializer):
 
 
 EDITOR_FIELDS = ("facilities", "revision")
-UNKNOWN_FIELD = _lazy("이 항목은 지금 이 자료에서 고칠 수 없습니다.")
 
 
 class StaffReportFilter(filters.FilterSet):
@@ -129,7 +132,7 @@ class SectionFilter(filters.FilterSet):
     ),
 )
 @staff_schema("부서 보고서", "이 계정이 볼 수 있는 부서의 보고서와 상태.")
-class ReportStaffViewSet(AdminFormViewSet):
+class ReportStaffViewSet(RowViewSet):
     model = DepartmentReport
     filterset_class = StaffReportFilter
     read_serializer_class = ReportStaffSerializer
@@ -176,24 +179,30 @@ class ReportStaffViewSet(AdminFormViewSet):
             raise exceptions.ValidationError(
                 {name: [_("이 항목은 보고서를 만든 뒤에는 고칠 수 없습니다.")] for name in unknown}
             )
-        data = QueryDict(mutable=True)
-        for form in ReportEditor(report).forms:
-            data.update(page_data(form))
-        data.pop("report-revision", None)
-        for name, value in payload.items():
-            put_value(data, f"report-{name}", value)
+        facilities = report.facilities
+        if "facilities" in payload:
+            try:
+                facilities = GaejosikFormField(required=False).clean(payload["facilities"])
+            except ValidationError as error:
+                raise Rejected(
+                    [{"field": "facilities", "message": str(m)} for m in error.messages]
+                ) from None
         try:
-            with transaction.atomic():
-                editor = ReportEditor(report, data=data)
-                if not editor.is_valid():
-                    raise _editor_errors(editor)
-                changed = editor.save()
-                if changed:
-                    log_change(request, report, [{"changed": {"fields": changed}}])
-        except (IntegrityError, EditConflict) as error:
+            changed = report_services.report_facilities_save(
+                request.user, report, facilities, revision=payload.get("revision")
+            )
+        except EditConflict as conflict:
+            raise Conflict(
+                [{"field": None, "message": str(m)} for m in conflict.messages]
+            ) from None
+        except ValidationError as error:
+            raise Rejected(validation_items(error)) from None
+        except IntegrityError as error:
             raise Conflict(
                 _("저장하는 사이에 다른 사람이 같은 보고서를 고쳤습니다. 다시 읽은 뒤 보내세요.")
             ) from error
+        if changed:
+            log_change(request, report, [{"changed": {"fields": changed}}])
         return Response(self._shown(report))
 
     @extend_schema(
@@ -226,42 +235,6 @@ class ReportStaffViewSet(AdminFormViewSet):
         return super().get_permissions()
 
 
-def log_change(request, obj, message, flag=CHANGE) -> None:
-    """The change in the admin's history of the object, as the admin page records it."""
-    LogEntry.objects.log_actions(
-        user_id=request.user.pk,
-        queryset=[obj],
-        action_flag=flag,
-        change_message=message,
-        single_object=True,
-    )
-
-
-def log_addition(request, obj) -> None:
-    log_change(request, obj, [{"added": {}}], ADDITION)
-
-
-def validation_items(error: ValidationError) -> list[dict]:
-    """A service's ValidationError as the API's error items (field None: the whole row)."""
-    return [
-        {"field": None if name == NON_FIELD_ERRORS else name, "message": str(message)}
-        for name, messages in error.message_dict.items()
-        for message in messages
-    ]
-
-
-def _editor_errors(editor: ReportEditor) -> Exception:
-    errors = []
-    for entry in editor.error_entries():
-        anchor = entry.anchor or ""
-        field = anchor.removeprefix("id_report-") if anchor.startswith("id_report-") else None
-        errors.append({"field": field or entry.where or None, "message": str(entry.message)})
-    errors = errors or [{"field": None, "message": _("저장하지 못했습니다.")}]
-    if editor.conflicted:
-        return Conflict(errors)
-    return Rejected(errors)
-
-
 class StaffSectionSerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportSection
@@ -276,7 +249,7 @@ class SectionWriteSerializer(serializers.Serializer):
 
 
 @staff_schema("보고 단원", "이 계정이 볼 수 있는 부서 보고서의 단원.")
-class SectionViewSet(AdminFormViewSet):
+class SectionViewSet(RowViewSet):
     model = ReportSection
     filterset_class = SectionFilter
     read_serializer_class = StaffSectionSerializer
