@@ -5,7 +5,6 @@ from django.utils.translation import gettext_lazy as _
 
 from config import health
 from config.auth import LoginView
-from portal import dashboard, exports, open_session
 
 # A PDF worker skips the admin modules at start (config/apps.py); whoever loads the URLs
 # gets them all (a no-op where AdminConfig found them already).
@@ -18,29 +17,8 @@ admin.site.index_title = _("보고서 작성과 관리")
 handler400 = "portal.api.base.bad_request"
 
 urlpatterns = [
-    # The clerk's session dashboard (portal/dashboard.py), before the admin's own catch-all.
-    path(
-        "admin/reports/session/<int:number>/dashboard/",
-        dashboard.session_dashboard,
-        name="session_dashboard",
-    ),
-    path(
-        "admin/reports/session/<int:number>/dashboard/reports/<int:report_id>/",
-        dashboard.dashboard_transition,
-        name="session_dashboard_transition",
-    ),
-    path(
-        "admin/reports/session/<int:number>/dashboard/publish/",
-        dashboard.dashboard_publish,
-        name="session_dashboard_publish",
-    ),
-    path(
-        "admin/reports/session/<int:number>/data/<str:kind>.<str:extension>",
-        exports.session_data,
-        name="session_data",
-    ),
-    path("admin/reports/session/open/", open_session.open_session_view, name="open_session"),
-    # Report actions and the officer's to-do list (portal/staff/), before the admin's catch-all.
+    # The staff screens (portal/staff/: report editor and actions, the officer's to-do list,
+    # the clerk's dashboard, 회기 열기, downloads), before the admin's catch-all.
     path("", include("portal.staff.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

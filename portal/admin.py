@@ -2,27 +2,22 @@
 
 A department report's change page is the report editor: one screen where the officer enters
 facilities, staffing, budget lines, sections and the list of cards, saved in one submit
-(`portal.forms.ReportEditor`).
+(`portal.forms.ReportEditor`). The page and its save are staff views (portal/staff/editor.py)
+that this change page delegates to.
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError
+from django.contrib import admin
 from django.db.models import Count
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from org import access
 from org.admin_scope import ScopedAdmin, ScopedModelAdmin
-from portal.forms import SUMMARY_MESSAGE, ReportEditor
+from portal.staff import editor as staff_editor
 from portal.staff import views as staff_views
-from publishing import workflow
-from reports.access_log import log_access
+from portal.staff.lookups import report_for_user
 from reports.models import (
     AccessLog,
     DepartmentReport,
@@ -30,8 +25,6 @@ from reports.models import (
     ReportVersion,
     Session,
 )
-
-EDITOR_TEMPLATE = "admin/reports/departmentreport/report_editor.html"
 
 
 @admin.register(Session)
@@ -123,105 +116,19 @@ class DepartmentReportAdmin(ScopedAdmin):
             return response
         return HttpResponseRedirect(reverse("admin:reports_departmentreport_change", args=[obj.pk]))
 
-    # The report editor ---------------------------------------------------------------------
+    # The report editor (portal/staff/editor.py) -----------------------------------------
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        report = self._get_report(request, object_id)
-        if request.method == "POST" and "_transition" in request.POST:
-            return self._transition(request, report)
-        if request.method == "POST" and "_share" in request.POST:
-            return self._share(request, report)
-        can_edit = self.has_change_permission(request, report)
-        if request.method == "POST" and not can_edit:
-            if not self.has_view_permission(request, report) or not access.in_reach(
-                request.user, report
-            ):
-                raise PermissionDenied
-            # E.g. submitted in another tab meanwhile: say why, keep what was typed on screen.
-            messages.error(
-                request,
-                gettext(
-                    "저장하지 않았습니다. %(reason)s 입력한 내용은 화면에 남아 있으니 필요하면 복사해 두세요."
-                )
-                % {"reason": access.frozen_reason(report) or gettext("고칠 권한이 없습니다.")},
-            )
-            editor = ReportEditor(report, data=request.POST)
-            return self._render_editor(
-                request, report, editor, {"can_edit": False, **(extra_context or {})}
-            )
-        if request.method == "GET" and not report.is_published:
-            log_access(request, report, AccessLog.Action.EDIT)
-        editor = ReportEditor(report, data=request.POST if request.method == "POST" else None)
-        if request.method == "POST" and editor.is_valid():
-            try:
-                changed = editor.save()
-            except (IntegrityError, ValidationError):
-                messages.error(
-                    request,
-                    gettext(
-                        "저장하는 사이에 다른 사람이 같은 보고서를 고쳤습니다. 화면을 새로 고친 뒤 다시 입력하세요."
-                    ),
-                )
-            else:
-                return self._saved(request, report, changed)
-        context = {"can_edit": can_edit, **(extra_context or {})}
-        return self._render_editor(request, report, editor, context)
-
-    def _get_report(self, request, object_id) -> DepartmentReport:
-        """The report if this account may at least read it; another department's is a 404."""
-        try:
-            pk = int(object_id)
-        except (TypeError, ValueError) as error:
-            raise Http404 from error
-        report = get_object_or_404(
-            self.get_queryset(request).select_related("session", "department__bureau"), pk=pk
-        )
-        if not self.has_view_permission(request, report):
-            raise PermissionDenied
-        return report
-
-    def _share(self, request, report: DepartmentReport):
-        """Old form posts (`_share=on|off` to the change page) still work."""
-        return staff_views.set_shared(request, report, request.POST["_share"] == "on")
-
-    def _transition(self, request, report: DepartmentReport):
-        """Old form posts (`_transition=<action>` to the change page) still work."""
-        return staff_views.perform_transition(request, report, request.POST["_transition"])
-
-    def _saved(self, request, report: DepartmentReport, changed: list[str]):
-        if changed:
-            self.log_change(request, report, [{"changed": {"fields": changed}}])
-            messages.success(
-                request, gettext("저장했습니다: %(parts)s") % {"parts": ", ".join(changed)}
-            )
-        else:
-            messages.info(request, gettext("바뀐 내용이 없어 저장할 것이 없었습니다."))
-        return HttpResponseRedirect(request.path)
-
-    def _render_editor(self, request, report, editor: ReportEditor, extra_context=None):
-        request.current_app = self.admin_site.name
-        context = {
-            **self.admin_site.each_context(request),
-            "title": gettext("%(department)s 주요업무 보고")
-            % {"department": report.department.name},
-            "subtitle": str(report.session),
-            "opts": self.model._meta,
-            "original": report,
-            "report": report,
-            "editor": editor,
-            "summary_message": SUMMARY_MESSAGE,
-            "is_nav_sidebar_enabled": False,
-            "has_delete_permission": self.has_delete_permission(request, report),
-            "transitions": workflow.available(request.user, report),
-            "may_share": workflow.may_share(request.user, report),
-            "frozen_reason": access.frozen_reason(report),
-            "versions": report.versions.select_related("published_by", "report__session").defer(
-                "document"
-            ),
-            "events": report.events.exclude(action="remind").select_related("actor")[:20],
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, EDITOR_TEMPLATE, context)
+        """The editor page; posts of old pages to the change URL reach their own views."""
+        if request.method != "POST":
+            return staff_editor.report_editor(request, object_id)
+        if "_transition" in request.POST:  # now report_action/<action>/
+            report = report_for_user(request, object_id)
+            return staff_views.perform_transition(request, report, request.POST["_transition"])
+        if "_share" in request.POST:  # now report_share/ and report_unshare/
+            report = report_for_user(request, object_id)
+            return staff_views.set_shared(request, report, request.POST["_share"] == "on")
+        return staff_editor.report_save(request, object_id)
 
 
 class ReadOnlyAdmin(ScopedModelAdmin):

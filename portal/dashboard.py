@@ -3,8 +3,9 @@
 One page per session, for accounts with `reports.view_dashboard` (clerks): the deadline
 countdown, counts by status, and one row per department in booklet order with its status,
 its last change and who made it, when it was submitted and approved, links to the editor and
-the preview, and the workflow buttons this account may use. The buttons post to
-`dashboard_transition` and `dashboard_publish`, which go through `publishing.workflow`.
+the preview, and the workflow buttons this account may use. This module reads the rows; the
+page and its buttons' URLs are staff views (portal/staff/dashboard.py), which go through
+`publishing.workflow`.
 
 The last change is the latest of: the report's own history, its workflow events (reminders
 excluded), the history of its sections, cards and blocks, and — since the report was opened
@@ -19,19 +20,11 @@ import datetime
 from collections import Counter
 from dataclasses import dataclass
 
-from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db.models import Model, OuterRef, QuerySet, Subquery
-from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
-from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views.decorators.http import require_POST
 
 from budget.models import BudgetLine, Execution
 from core import formats
@@ -40,8 +33,6 @@ from projects.models import Block, Card
 from publishing import workflow
 from reports.models import DepartmentReport, ReportEvent, ReportSection, Session
 
-PERMISSION = "reports.view_dashboard"
-TEMPLATE = "admin/reports/session/dashboard.html"
 # The action of the ReportEvent that records a deadline reminder (portal/notifications.py).
 REMIND = "remind"
 # perform() writes the event, then saves the report a moment later: a history record of the
@@ -252,103 +243,3 @@ def status_counts(rows: list[Row]) -> list[dict]:
         {"status": value, "label": label, "count": counts.get(value, 0)}
         for value, label in Status.choices
     ]
-
-
-# Views --------------------------------------------------------------------------------------
-
-
-def _require_permission(request) -> None:
-    if not request.user.has_perm(PERMISSION):
-        raise PermissionDenied(_("회기 현황판을 볼 권한이 없습니다."))
-
-
-def _dashboard_url(session_number: int, report: DepartmentReport | None = None) -> str:
-    url = reverse("session_dashboard", args=[session_number])
-    return f"{url}#report-{report.pk}" if report else url
-
-
-def _session_dashboard(request, number: int):
-    _require_permission(request)
-    session = get_object_or_404(Session, number=number)
-    rows = dashboard_rows(session, request.user)
-    now = timezone.now()
-    today = timezone.localdate(now)
-    for row in rows:
-        if row.change:
-            row.change.ago = ago(row.change.at, now)
-    days_left = (session.deadline - today).days if session.deadline else None
-    approved = sum(row.report.status == Status.APPROVED for row in rows)
-    request.current_app = admin.site.name
-    context = {
-        **admin.site.each_context(request),
-        "title": _("%(session)s 제출 현황") % {"session": session.title},
-        "is_nav_sidebar_enabled": False,
-        "session": session,
-        "rows": rows,
-        "counts": status_counts(rows),
-        "total": len(rows),
-        "countdown": countdown(session.deadline, today),
-        "urgency": urgency(days_left),
-        "approved_count": approved,
-        "can_publish": approved > 0 and request.user.has_perm("reports.publish_report"),
-        "other_sessions": Session.objects.exclude(pk=session.pk).values("number", "name")[:8],
-        "latest_build": session.booklet_builds.first(),
-        "opts": Session._meta,
-        "report_opts": DepartmentReport._meta,
-    }
-    return TemplateResponse(request, TEMPLATE, context)
-
-
-@require_POST
-def _dashboard_transition(request, number: int, report_id: int):
-    _require_permission(request)
-    report = get_object_or_404(
-        DepartmentReport.objects.select_related("session", "department"),
-        pk=report_id,
-        session__number=number,
-    )
-    try:
-        workflow.perform(
-            report,
-            request.POST.get("action", ""),
-            request.user,
-            comment=request.POST.get("comment", ""),
-        )
-    except workflow.WorkflowError as error:
-        messages.error(request, f"{report.department.name}: {error}")
-    else:
-        messages.success(
-            request,
-            _("%(department)s 보고서가 ‘%(status)s’ 상태가 되었습니다.")
-            % {"department": report.department.name, "status": report.get_status_display()},
-        )
-    return HttpResponseRedirect(_dashboard_url(number, report))
-
-
-@require_POST
-def _dashboard_publish(request, number: int):
-    _require_permission(request)
-    session = get_object_or_404(Session, number=number)
-    try:
-        versions = workflow.publish_session(session, request.user)
-    except workflow.WorkflowError as error:
-        messages.error(request, str(error))
-    else:
-        if versions:
-            messages.success(
-                request,
-                ngettext(
-                    "승인된 보고서 %(count)d건을 공개했습니다.",
-                    "승인된 보고서 %(count)d건을 공개했습니다.",
-                    len(versions),
-                )
-                % {"count": len(versions)},
-            )
-        else:
-            messages.info(request, _("공개할 승인된 보고서가 없습니다."))
-    return HttpResponseRedirect(_dashboard_url(number))
-
-
-session_dashboard = admin.site.admin_view(_session_dashboard)
-dashboard_transition = admin.site.admin_view(_dashboard_transition)
-dashboard_publish = admin.site.admin_view(_dashboard_publish)

@@ -8,13 +8,14 @@ a message and a redirect to the editor.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_POST
+from django.views.generic import TemplateView
 
 from org import access
 from portal.staff.lookups import report_for_user
+from portal.staff.pages import AdminPageMixin
 from portal.staff.todo import todo_rows
 from publishing import workflow
 
@@ -80,16 +81,17 @@ def is_department_officer(user) -> bool:
     return not access.sees_all_departments(user) and access.department_id_of(user) is not None
 
 
-def todo(request):
+class TodoView(AdminPageMixin, TemplateView):
     """The officer's to-do list: reports by session, D-day, what is missing, the editor."""
-    request.current_app = admin.site.name
-    context = {
-        **admin.site.each_context(request),
-        "title": gettext("할 일"),
-        "rows": todo_rows(request.user),
-        "is_nav_sidebar_enabled": False,
-    }
-    return TemplateResponse(request, TODO_TEMPLATE, context)
+
+    template_name = TODO_TEMPLATE
+    title = gettext_lazy("할 일")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(rows=todo_rows(self.request.user), **kwargs)
+
+
+todo = TodoView.as_view()
 
 
 def home(request, extra_context=None):

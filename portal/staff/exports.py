@@ -5,6 +5,8 @@ line's execution as of the 기준일, the staffing snapshot in force on the 기�
 that existed then. Columns are the import columns (org/imports.py), so a department can edit
 an export and import it back. Departments are those of the session's reports the account may
 reach (org.access); text a spreadsheet would run as a formula is escaped, numbers stay numbers.
+The download is a staff view (GET only) at
+/admin/reports/session/<n>/data/<budget|staffing|teams|all>.<xlsx|csv>[?department=id].
 """
 
 from __future__ import annotations
@@ -12,13 +14,12 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import tablib
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_safe
+from django.views.generic import View
 
 from budget.models import BudgetLine
 from budget.resources import BudgetLineResource
@@ -70,18 +71,45 @@ def _cells_in_force(departments, day):
     return StaffingCell.objects.filter(snapshot_id__in=latest.values())
 
 
-@staff_member_required
-@require_safe
-def session_data(request, number: int, kind: str, extension: str):
-    """/admin/reports/session/<n>/data/<budget|staffing|teams|all>.<xlsx|csv>[?department=id]"""
-    session = get_object_or_404(Session, number=number)
+class SessionDataView(View):
+    """The spreadsheet of one kind (or all three, XLSX only) for the account's departments."""
+
+    http_method_names = ["get", "head"]
+
+    def get(self, request, number: int, kind: str, extension: str):
+        session = get_object_or_404(Session, number=number)
+        kinds = wanted_kinds(kind, extension)
+        if not request.user.has_perms([KINDS[k][1] for k in kinds]):
+            raise PermissionDenied
+        departments, label = departments_for(request, session)
+        datasets = [
+            escaped_dataset(dataset, xlsx=extension == "xlsx")
+            for dataset in session_datasets(session, departments, kinds)
+        ]
+        if extension == "csv":
+            content = ("\ufeff" + datasets[0].export("csv")).encode("utf-8")
+        else:
+            content = tablib.Databook(datasets).export("xlsx")
+        what = "_".join(str(KINDS[k][0]) for k in kinds)
+        filename = f"제{number}회_{label}_{what}.{extension}"
+        response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return response
+
+
+def wanted_kinds(kind: str, extension: str) -> list[str]:
+    """budget, staffing, teams or all of them; a 404 for anything else (and all as CSV: one
+    CSV holds one table)."""
     if (kind not in KINDS and kind != "all") or extension not in CONTENT_TYPES:
         raise Http404
-    kinds = list(KINDS) if kind == "all" else [kind]
     if kind == "all" and extension == "csv":
-        raise Http404  # one CSV holds one table: ask for budget, staffing or teams
-    if not request.user.has_perms([KINDS[k][1] for k in kinds]):
-        raise PermissionDenied
+        raise Http404
+    return list(KINDS) if kind == "all" else [kind]
+
+
+def departments_for(request, session: Session) -> tuple[list[Department], str]:
+    """The departments of the session's reports the account may reach (one, with
+    ?department=id), and the word the file name uses for them."""
     reports = access.scope(
         request.user, DepartmentReport.objects.filter(session=session)
     ).select_related("department")
@@ -95,16 +123,4 @@ def session_data(request, number: int, kind: str, extension: str):
         label = departments[0].name
     elif not access.sees_all_departments(request.user) and departments:
         label = departments[0].name
-    datasets = [
-        escaped_dataset(dataset, xlsx=extension == "xlsx")
-        for dataset in session_datasets(session, departments, kinds)
-    ]
-    if extension == "csv":
-        content = ("\ufeff" + datasets[0].export("csv")).encode("utf-8")
-    else:
-        content = tablib.Databook(datasets).export("xlsx")
-    what = "_".join(str(KINDS[k][0]) for k in kinds)
-    filename = f"제{number}회_{label}_{what}.{extension}"
-    response = HttpResponse(content, content_type=CONTENT_TYPES[extension])
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return departments, label

@@ -1,14 +1,9 @@
-"""The clerk's 회기 열기 screen: a new session and its departments' reports, carried forward."""
+"""Forms of the staff screens that are not admin forms."""
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Max
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,7 +11,6 @@ from org.models import Department
 from projects import carry
 from reports.models import DepartmentReport, Session
 
-REQUIRED_PERMISSIONS = ("reports.add_session", "org.all_departments")
 FIELDSETS = [
     (gettext_lazy("회기"), ["number", "name", "kind"]),
     (gettext_lazy("일정"), ["start_date", "end_date", "deadline"]),
@@ -125,39 +119,3 @@ def _grouped_choices(departments: list[Department]) -> list:
             }
         groups[-1][1].append((department.pk, label))
     return groups
-
-
-def _open_session(request: HttpRequest) -> HttpResponse:
-    if not all(request.user.has_perm(permission) for permission in REQUIRED_PERMISSIONS):
-        raise PermissionDenied
-    form = OpenSessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = form.save(user=request.user)
-        except ValidationError as error:
-            form.add_error(None, error.messages)
-        else:
-            messages.success(
-                request,
-                _(
-                    "%(session)s 회기를 열고 부서 보고서 %(reports)s건을 만들었습니다"
-                    "(지난 보고서에서 이어받음 %(carried)s건)."
-                )
-                % {
-                    "session": session.title,
-                    "reports": session.reports.count(),
-                    "carried": carry.carried_count(session),
-                },
-            )
-            return redirect("admin:reports_session_changelist")
-    context = {
-        **admin.site.each_context(request),
-        "title": _("회기 열기"),
-        "form": form,
-        "opts": Session._meta,
-        "department_count": len(form._departments),
-    }
-    return TemplateResponse(request, "admin/reports/session/open_session.html", context)
-
-
-open_session_view = admin.site.admin_view(_open_session)
