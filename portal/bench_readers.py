@@ -114,6 +114,7 @@ def server_environment(root: Path, port: int) -> dict[str, str]:
         SECRET_KEY=get_random_secret_key(),
         ALLOWED_HOSTS="127.0.0.1,testserver",
         DATABASE_URL=f"sqlite:///{root / 'readers.sqlite3'}",
+        DB_CONN_MAX_AGE="60",
         STATIC_ROOT=str(root / "static"),
         MEDIA_ROOT=str(root / "media"),
         PDF_BUILD_ROOT=str(root / "media" / "pdf-builds"),
