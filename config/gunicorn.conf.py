@@ -8,7 +8,7 @@ so a few processes with several threads each hold many readers on few cores. Env
   GUNICORN_THREADS   threads per worker (default 8)
   GUNICORN_TIMEOUT   seconds a request may take before its worker is restarted (default 60)
   GUNICORN_WORKER_CONNECTIONS  open connections per worker (default 4 × threads)
-  GUNICORN_KEEPALIVE seconds an idle keep-alive connection is held (default 5)
+  GUNICORN_KEEPALIVE seconds an idle keep-alive connection is held (default 0: none)
   GUNICORN_MAX_REQUESTS  requests before a worker is replaced (default 50000, +10 % jitter)
   LOG_FORMAT, LOG_LEVEL  as for the portal (config/settings.py, config/logs.py): access and
                      error logs on stdout in the portal's format
@@ -38,7 +38,11 @@ graceful_timeout = 30
 # wake can take nearly all of a burst of readers while another stands idle (on 2 cores the
 # same 50 readers measured 280 or 420 pages/s depending on how their connections fell).
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", str(threads * 4)))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
+# No keep-alive by default: gunicorn sits behind the reverse proxy on the same machine (README
+# "운영 서버"; nginx speaks HTTP/1.0 to it and closes), and a gthread worker only looks at a
+# kept-alive connection again on its next poll — under 50 readers that left some of them
+# waiting over a second (p95 1.1 s against 33 ms without keep-alive, make bench readers).
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "0"))
 # A worker is replaced after this many requests (and a random few more), so a slow leak in a
 # library never grows without bound. Not too often: at a few hundred requests/s a replacement
 # every 2000 requests meant one every few seconds, each a cold start (seconds of p95).
