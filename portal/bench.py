@@ -87,7 +87,6 @@ def booklet_figures(session: Session, *, workers: int) -> dict[str, float]:
 
     from django.test import override_settings
 
-    from projects.models import Card
     from publishing import booklet
 
     outline = assemble_session_outline(session)
@@ -97,73 +96,81 @@ def booklet_figures(session: Session, *, workers: int) -> dict[str, float]:
 
     with tempfile.TemporaryDirectory() as root, override_settings(PDF_BUILD_ROOT=root):
         booklet.render_salt.cache_clear()
-        context = multiprocessing.get_context("spawn")
-        pool = ProcessPoolExecutor(
-            workers, context, initializer=bench_worker.start, initargs=(root,)
-        )
-        with pool:
-            list(pool.map(bench_worker.ready, range(workers * 4)))  # workers are running already
-            started = time.perf_counter()
-            parts = booklet.parts_of(outline, documents)
-            work = [("part", p.document) for p in parts]
-            work += [("numbers", c) for c in booklet.numbers_to_warm(len(parts))]
-            peaks: dict[int, int] = {}
-            for pid, peak in pool.map(bench_worker.render, work):
-                peaks[pid] = max(peak, peaks.get(pid, 0))
-        rendered = time.perf_counter()
         target = Path(root) / "booklet.pdf"
-        assembled = booklet.assemble(outline, parts, target)
-        cold = time.perf_counter() - started
-        cold_assembly = time.perf_counter() - rendered
-        size = target.stat().st_size
-
-        # A clerk fixes one card title in one department; the next build re-plans the
-        # session (every document read again and hashed), renders that department and
-        # assembles. Queue latency (a worker's poll interval, 0.5 s by default) is not in it.
-        card = Card.objects.filter(section__report_id=outline.report_ids[len(parts) // 2]).first()
-        Card.objects.filter(pk=card.pk).update(title=card.title + " (수정)")
-        # The rebuild runs here, in the bench's process, as it would in a PDF worker: with
-        # what the process holds already kept out of the collections, as a worker's loop
-        # does before its first task.
-        keep_startup_out_of_collections()
-        started, cpu_started = time.perf_counter(), time.process_time()
-        documents_now = assemble_reports(outline.report_ids)
-        parts_now = booklet.parts_of(outline, documents_now)
-        missing = [p for p in parts_now if not booklet.has_part(p.key)]
-        planned = time.perf_counter()
-        for part in missing:
-            booklet.render_part(part.document)
-        rendered_again = time.perf_counter()
-        booklet.assemble(outline, parts_now, target)
-        rebuild = time.perf_counter() - started
-        rebuild_cpu = time.process_time() - cpu_started  # less noisy than wall on a busy machine
-        gc.unfreeze()  # the bench's next parts collect as usual
-        rebuild_parts = (
-            planned - started,
-            rendered_again - planned,
-            time.perf_counter() - rendered_again,
-        )
-
+        cold = _cold_build(outline, documents, root, target, workers)
+        rebuild = _rebuild_after_one_card(outline, target, cold["departments"])
     return {
-        "departments": len(parts),
-        "pages": assembled.pages,
+        **cold,
+        **rebuild,
         "workers": workers,
         "single_seconds": single["seconds"],
         "single_peak_mib": single["peak_kib"] / 1024,
         "single_kib_per_page": single["size"] / 1024 / single["pages"],
         "single_pages": single["pages"],
-        "cold_seconds": cold,
-        "cold_assembly": cold_assembly,
-        "ratio": cold / single["seconds"],
+        "ratio": cold["cold_seconds"] / single["seconds"],
+        "size_ratio": (cold["kib_per_page"] * 1024) / (single["size"] / single["pages"]),
+    }
+
+
+def _cold_build(outline, documents, root: str, target: Path, workers: int) -> dict:
+    """Every department laid out by `workers` spawned PDF workers, then put together."""
+    from publishing import booklet
+
+    context = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(workers, context, initializer=bench_worker.start, initargs=(root,))
+    with pool:
+        list(pool.map(bench_worker.ready, range(workers * 4)))  # workers are running already
+        started = time.perf_counter()
+        parts = booklet.parts_of(outline, documents)
+        work = [("part", p.document) for p in parts]
+        work += [("numbers", c) for c in booklet.numbers_to_warm(len(parts))]
+        peaks: dict[int, int] = {}
+        for pid, peak in pool.map(bench_worker.render, work):
+            peaks[pid] = max(peak, peaks.get(pid, 0))
+    rendered = time.perf_counter()
+    assembled = booklet.assemble(outline, parts, target)
+    return {
+        "departments": len(parts),
+        "pages": assembled.pages,
+        "cold_seconds": time.perf_counter() - started,
+        "cold_assembly": time.perf_counter() - rendered,
         "worker_peak_mib": max(peaks.values()) / 1024,
-        "kib_per_page": size / 1024 / assembled.pages,
-        "size_ratio": (size / assembled.pages) / (single["size"] / single["pages"]),
+        "kib_per_page": target.stat().st_size / 1024 / assembled.pages,
+    }
+
+
+def _rebuild_after_one_card(outline, target: Path, departments: int) -> dict:
+    """A clerk fixes one card title in one department; the next build re-plans the session
+    (every document read again and hashed), renders that department and assembles. Queue
+    latency (a worker's poll interval, 0.5 s by default) is not in it."""
+    from projects.models import Card
+    from publishing import booklet
+
+    card = Card.objects.filter(section__report_id=outline.report_ids[departments // 2]).first()
+    Card.objects.filter(pk=card.pk).update(title=card.title + " (수정)")
+    # The rebuild runs here, in the bench's process, as it would in a PDF worker: with what
+    # the process holds already kept out of the collections, as a worker's loop does before
+    # its first task.
+    keep_startup_out_of_collections()
+    started, cpu_started = time.perf_counter(), time.process_time()
+    documents_now = assemble_reports(outline.report_ids)
+    parts_now = booklet.parts_of(outline, documents_now)
+    missing = [p for p in parts_now if not booklet.has_part(p.key)]
+    planned = time.perf_counter()
+    for part in missing:
+        booklet.render_part(part.document)
+    rendered_again = time.perf_counter()
+    booklet.assemble(outline, parts_now, target)
+    finished = time.perf_counter()
+    cpu = time.process_time() - cpu_started  # less noisy than wall on a busy machine
+    gc.unfreeze()  # the bench's next parts collect as usual
+    return {
         "missing": len(missing),
-        "rebuild_seconds": rebuild,
-        "rebuild_cpu": rebuild_cpu,
-        "rebuild_plan": rebuild_parts[0],
-        "rebuild_render": rebuild_parts[1],
-        "rebuild_assembly": rebuild_parts[2],
+        "rebuild_seconds": finished - started,
+        "rebuild_cpu": cpu,
+        "rebuild_plan": planned - started,
+        "rebuild_render": rendered_again - planned,
+        "rebuild_assembly": finished - rendered_again,
     }
 
 

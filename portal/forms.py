@@ -200,16 +200,39 @@ class ReportEditor:
 
     def __init__(self, report: DepartmentReport, data=None):
         self.report = report
-        self.session = session = report.session
-        self.department = department = report.department
+        self.session = report.session
+        self.department = report.department
         self.data = data
-        day = session.figure_date
+        cells = self._read_rows()
+        bound = {"data": data} if data is not None else {}
+        self.report_form = ReportFieldsForm(
+            **bound,
+            prefix="report",
+            initial={"facilities": report.facilities, "revision": report.revision},
+        )
+        self.staffing_form = StaffingGridForm(
+            **bound,
+            prefix="staffing",
+            year=self.session.year,
+            last_day=self.session.end_date,
+            initial={"as_of": self.session.figure_date},
+            initial_cells={
+                (cell.series, cell.grade): (cell.authorized, cell.current) for cell in cells
+            },
+        )
+        self._build_formsets(bound)
+        self._cross_errors_checked = False
+        self.conflicted = False
 
+    def _read_rows(self) -> list[StaffingCell]:
+        """The department's teams, lines, executions, staffing, sections and cards as of the
+        기준일; returns the cells of the staffing snapshot shown."""
+        report, department, day = self.report, self.department, self.session.figure_date
         self.teams = list(Team.objects.filter(department=department).order_by("order", "name"))
-        self.lines = list(BudgetLine.objects.for_year(department, session.year))
+        self.lines = list(BudgetLine.objects.for_year(department, self.session.year))
         self.lines_by_id = {line.pk: line for line in self.lines}
         executions = Execution.objects.as_of(day).filter(
-            line__department=department, line__fiscal_year=session.year
+            line__department=department, line__fiscal_year=self.session.year
         )
         self.current: dict[int, Execution] = {}
         self.previous: dict[int, Execution] = {}
@@ -219,7 +242,6 @@ class ReportEditor:
             else:
                 self.previous.setdefault(execution.line_id, execution)
         self.snapshot = StaffingSnapshot.objects.as_of(day).filter(department=department).first()
-        cells = list(StaffingCell.objects.filter(snapshot=self.snapshot)) if self.snapshot else []
         self.sections = list(ReportSection.objects.filter(report=report))
         for section in self.sections:
             section.report = report
@@ -228,32 +250,18 @@ class ReportEditor:
                 "section__order", "section_id", "order", "number"
             )
         )
+        return list(StaffingCell.objects.filter(snapshot=self.snapshot)) if self.snapshot else []
 
-        prefix_data = {"data": data} if data is not None else {}
-        self.report_form = ReportFieldsForm(
-            **prefix_data,
-            prefix="report",
-            initial={"facilities": report.facilities, "revision": report.revision},
-        )
-        self.staffing_form = StaffingGridForm(
-            **prefix_data,
-            prefix="staffing",
-            year=session.year,
-            last_day=session.end_date,
-            initial={"as_of": day},
-            initial_cells={
-                (cell.series, cell.grade): (cell.authorized, cell.current) for cell in cells
-            },
-        )
+    def _build_formsets(self, bound: dict) -> None:
         top_level = [line for line in self.lines if line.parent_id is None]
         self.line_formset = BudgetLineFormSet(
-            **prefix_data,
+            **bound,
             prefix="lines",
             initial=[self._line_initial(line) for line in lines_in_print_order(self.lines)],
             parent_choices=top_level,
         )
         self.section_formset = SectionFormSet(
-            **prefix_data,
+            **bound,
             prefix="sections",
             initial=[
                 {"id": s.pk, "order": s.order, "kind": s.kind, "title": s.title}
@@ -262,7 +270,7 @@ class ReportEditor:
             sections={section.pk: section for section in self.sections},
         )
         self.card_formset = CardFormSet(
-            **prefix_data,
+            **bound,
             prefix="cards",
             initial=[self._card_initial(card) for card in self.cards],
             cards={card.pk: card for card in self.cards},
@@ -271,11 +279,9 @@ class ReportEditor:
                 "section_label": self.section_label,
                 "teams": self.teams,
                 "lines": self.lines,
-                "year": session.year,
+                "year": self.session.year,
             },
         )
-        self._cross_errors_checked = False
-        self.conflicted = False
 
     # Initial values ---------------------------------------------------------------------------
 

@@ -65,21 +65,8 @@ def _assemble_session_reports(reports: list[DepartmentReport]) -> dict[int, doc.
     session = reports[0].session
     day = session.figure_date
     departments = {report.department_id for report in reports}
-
-    teams: dict[int, list[Team]] = {}
-    for team in (
-        Team.objects.active_on(day).filter(department__in=departments).order_by("order", "name")
-    ):
-        teams.setdefault(team.department_id, []).append(team)
-    snapshots: dict[int, StaffingSnapshot] = {}
-    for snapshot in StaffingSnapshot.objects.as_of(day).filter(department__in=departments):
-        snapshots.setdefault(snapshot.department_id, snapshot)  # the latest on or before `day`
-    prefetch_related_objects(list(snapshots.values()), "cells")
-    year_lines = list(
-        _with_executions(
-            BudgetLine.objects.filter(department__in=departments, fiscal_year=session.year), day
-        )
-    )
+    teams = _teams_by_department(departments, day)
+    snapshots = _snapshots_by_department(departments, day)
     sections: dict[int, list[ReportSection]] = {}
     for section in ReportSection.objects.filter(report__in=reports).prefetch_related(
         Prefetch(
@@ -90,8 +77,47 @@ def _assemble_session_reports(reports: list[DepartmentReport]) -> dict[int, doc.
         )
     ):
         sections.setdefault(section.report_id, []).append(section)
+    lines = _lines_by_report(reports, sections, session)
+    return {
+        report.pk: _document(
+            report,
+            teams.get(report.department_id, []),
+            snapshots.get(report.department_id),
+            lines[report.pk],
+            sections.get(report.pk, []),
+        )
+        for report in reports
+    }
 
-    # A card may cite a line of another year (a carried-forward project): fetch those too.
+
+def _teams_by_department(departments: set[int], day) -> dict[int, list[Team]]:
+    teams: dict[int, list[Team]] = {}
+    for team in (
+        Team.objects.active_on(day).filter(department__in=departments).order_by("order", "name")
+    ):
+        teams.setdefault(team.department_id, []).append(team)
+    return teams
+
+
+def _snapshots_by_department(departments: set[int], day) -> dict[int, StaffingSnapshot]:
+    snapshots: dict[int, StaffingSnapshot] = {}
+    for snapshot in StaffingSnapshot.objects.as_of(day).filter(department__in=departments):
+        snapshots.setdefault(snapshot.department_id, snapshot)  # the latest on or before `day`
+    prefetch_related_objects(list(snapshots.values()), "cells")
+    return snapshots
+
+
+def _lines_by_report(reports, sections: dict[int, list[ReportSection]], session: Session):
+    """Each report's budget lines: its department's lines of the session's year, then any
+    other line one of its cards cites (a carried-forward project may cite last year's), all
+    with their executions as of the 기준일."""
+    day = session.figure_date
+    departments = {report.department_id for report in reports}
+    year_lines = list(
+        _with_executions(
+            BudgetLine.objects.filter(department__in=departments, fiscal_year=session.year), day
+        )
+    )
     cited = {
         report.pk: {
             card.budget_line_id
@@ -111,8 +137,7 @@ def _assemble_session_reports(reports: list[DepartmentReport]) -> dict[int, doc.
     lines_of: dict[int, list[BudgetLine]] = {}
     for line in year_lines:
         lines_of.setdefault(line.department_id, []).append(line)
-
-    documents = {}
+    by_report = {}
     for report in reports:
         lines = lines_of.get(report.department_id, [])
         missing = cited[report.pk] - {line.pk for line in lines}
@@ -120,14 +145,8 @@ def _assemble_session_reports(reports: list[DepartmentReport]) -> dict[int, doc.
             (known[pk] for pk in missing if pk in known),
             key=lambda line: (line.department_id, line.fiscal_year, line.order, line.pk),
         )
-        documents[report.pk] = _document(
-            report,
-            teams.get(report.department_id, []),
-            snapshots.get(report.department_id),
-            [*lines, *extra],
-            sections.get(report.pk, []),
-        )
-    return documents
+        by_report[report.pk] = [*lines, *extra]
+    return by_report
 
 
 def _document(report, teams, snapshot, lines, sections) -> doc.ReportDocument:
